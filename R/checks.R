@@ -1,0 +1,187 @@
+# Internal validators and condition constructors. Every error the package raises
+# for bad input has class `metapool_error_input`; warnings carry a class naming
+# the problem (`metapool_warning_<what>`), so users and tests can catch them.
+
+metapool_condition <- function(message, class, ...) {
+  structure(class = c(class, "condition"),
+            list(message = message, call = NULL, ...))
+}
+
+abort_input <- function(message, arg = NULL) {
+  stop(metapool_condition(
+    message, c("metapool_error_input", "metapool_error", "error"), arg = arg
+  ))
+}
+
+warn_metapool <- function(message, what) {
+  warning(metapool_condition(
+    message, c(paste0("metapool_warning_", what), "metapool_warning", "warning")
+  ))
+}
+
+# Describe up to five offending positions, e.g. "rows 2, 5 (values -1, 0)".
+describe_rows <- function(bad, values = NULL) {
+  idx <- which(bad)
+  shown <- utils::head(idx, 5L)
+  more <- if (length(idx) > 5L) sprintf(" and %d more", length(idx) - 5L) else ""
+  out <- sprintf("%s %s%s", if (length(idx) == 1L) "row" else "rows",
+                 paste(shown, collapse = ", "), more)
+  if (!is.null(values)) {
+    out <- sprintf("%s (%s %s)", out, if (length(shown) == 1L) "value" else "values",
+                   paste(format(values[shown], digits = 6), collapse = ", "))
+  }
+  out
+}
+
+# Evaluate the arguments named in `names` of the calling function, in `data`
+# first (as columns or expressions of columns), then in `env`. A single string
+# naming a column of `data` selects that column.
+study_arguments <- function(names, data, env, optional = FALSE) {
+  caller <- parent.frame()
+  if (!is.null(data) && !is.data.frame(data)) {
+    abort_input("`data` must be a data frame (or NULL).", "data")
+  }
+  values <- lapply(names, function(nm) {
+    if (eval(call("missing", as.name(nm)), caller)) {
+      if (optional) return(NULL)
+      abort_input(sprintf("`%s` is missing, with no default.", nm), nm)
+    }
+    expr <- eval(call("substitute", as.name(nm)), caller)
+    eval_study_argument(expr, nm, data, env)
+  })
+  names(values) <- names
+  if (!optional) values <- Map(chk_numeric_vector, values, names)
+  values
+}
+
+eval_study_argument <- function(expr, nm, data, env) {
+  value <- tryCatch(
+    if (is.null(data)) eval(expr, env) else eval(expr, data, env),
+    error = function(e) {
+      abort_input(sprintf("`%s` could not be evaluated: %s", nm, conditionMessage(e)), nm)
+    }
+  )
+  if (!is.null(data) && is.character(value) && length(value) == 1L &&
+      value %in% names(data)) {
+    value <- data[[value]]
+  }
+  value
+}
+
+chk_numeric_vector <- function(x, nm) {
+  if (is.null(x)) abort_input(sprintf("`%s` is NULL; a numeric vector is needed.", nm), nm)
+  if (is.factor(x) || !is.numeric(x) || !is.null(dim(x)) && length(dim(x)) > 1L) {
+    abort_input(sprintf("`%s` must be a numeric vector, not %s.", nm, describe_type(x)), nm)
+  }
+  as.numeric(x)
+}
+
+describe_type <- function(x) {
+  if (is.factor(x)) return("a factor")
+  if (is.matrix(x)) return("a matrix")
+  if (is.data.frame(x)) return("a data frame")
+  paste("of type", typeof(x))
+}
+
+chk_same_length <- function(values) {
+  lens <- lengths(values)
+  if (length(unique(lens)) > 1L) {
+    abort_input(sprintf(
+      "Study-level arguments must all have the same length, but %s.",
+      paste(sprintf("`%s` has %d", names(lens), lens), collapse = ", ")
+    ), names(lens)[lens != lens[1L]][1L])
+  }
+  if (lens[1L] == 0L) abort_input("No studies: the study-level arguments have length 0.")
+  lens[[1L]]
+}
+
+# Abort when `bad` (ignoring NA) flags any value of argument `nm`.
+chk_condition <- function(x, bad, nm, requirement) {
+  bad <- bad & !is.na(bad)
+  if (any(bad)) {
+    abort_input(sprintf("`%s` %s: %s.", nm, requirement, describe_rows(bad, x)), nm)
+  }
+  invisible(x)
+}
+
+chk_finite <- function(x, nm) chk_condition(x, is.infinite(x), nm, "must be finite")
+
+chk_level <- function(level) {
+  if (!is.numeric(level) || length(level) != 1L || is.na(level) ||
+      level <= 0 || level >= 100 || level == 1) {
+    abort_input("`level` must be a single confidence level in (0, 1) or (1, 100), e.g. 95.",
+                "level")
+  }
+  if (level > 1) level / 100 else level
+}
+
+chk_flag <- function(x, nm) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    abort_input(sprintf("`%s` must be TRUE or FALSE.", nm), nm)
+  }
+  x
+}
+
+# match.arg() with a classed error that names the argument.
+chk_choice <- function(x, choices, nm) {
+  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
+    abort_input(sprintf("`%s` must be one of %s.", nm,
+                        paste0("\"", choices, "\"", collapse = ", ")), nm)
+  }
+  x
+}
+
+# The policy for missing values: "fail" (default), "omit" or "pass".
+na_policy <- function(na.action) {
+  choices <- c("na.fail", "na.omit", "na.pass")
+  if (is.function(na.action)) {
+    hit <- vapply(choices, function(f) identical(na.action, get(f, envir = asNamespace("stats"))),
+                  logical(1))
+    if (!any(hit)) abort_input("`na.action` must be na.fail, na.omit or na.pass.", "na.action")
+    na.action <- choices[hit][1L]
+  }
+  sub("^na\\.", "", chk_choice(na.action, choices, "na.action"))
+}
+
+# Resolve the study labels, the subset and the missing-value policy shared by
+# every study-level front end. Returns the rows to keep, their labels and the
+# rows with a missing input.
+study_rows <- function(values, slab, subset, na_action) {
+  k <- chk_same_length(values)
+  if (is.null(slab)) {
+    slab <- paste("Study", seq_len(k))
+  } else {
+    if (length(slab) != k) {
+      abort_input(sprintf("`slab` has length %d but there are %d studies.", length(slab), k),
+                  "slab")
+    }
+    slab <- as.character(slab)
+    chk_condition(slab, is.na(slab), "slab", "has missing labels")
+  }
+  keep <- rep(TRUE, k)
+  if (!is.null(subset)) {
+    if (is.logical(subset) && length(subset) == k) {
+      keep <- subset & !is.na(subset)
+    } else if (is.numeric(subset) && all(!is.na(subset)) &&
+               all(subset >= 1 & subset <= k & subset == round(subset))) {
+      keep <- seq_len(k) %in% subset
+    } else {
+      abort_input(sprintf(
+        "`subset` must be a logical vector of length %d or row numbers between 1 and %d.", k, k
+      ), "subset")
+    }
+  }
+  missing_row <- Reduce(`|`, lapply(values, is.na))
+  policy <- na_policy(na_action)
+  if (policy == "fail" && any(missing_row & keep)) {
+    has_na <- names(values)[vapply(values, function(v) any(is.na(v) & keep), logical(1))]
+    abort_input(sprintf(
+      "`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop those studies or `na.action = \"na.pass\"` to keep them with a missing effect.",
+      has_na[1L], describe_rows(is.na(values[[has_na[1L]]]) & keep)
+    ), has_na[1L])
+  }
+  omitted <- if (policy == "omit") which(keep & missing_row) else integer(0)
+  if (policy == "omit") keep <- keep & !missing_row
+  if (!any(keep)) abort_input("No studies are left after `subset` and `na.action`.")
+  list(keep = keep, slab = slab[keep], complete = !missing_row[keep], omitted = omitted)
+}

@@ -1,0 +1,239 @@
+#' Number needed to treat
+#'
+#' Converts an effect into the number of patients who need to be treated for
+#' one more (NNTB) or one fewer (NNTH, "number needed to harm") patient to
+#' benefit, with a confidence interval from the effect's confidence interval
+#' (Altman 1998).
+#'
+#' The effect is first turned into a change in the risk of the event, given the
+#' assumed control risk (ACR, the risk of the event without the intervention):
+#' * risk difference: the change is the RD itself (`acr` is optional);
+#' * risk ratio: experimental risk \eqn{EER = ACR \times RR}{EER = ACR * RR};
+#' * odds ratio: \eqn{EER = ACR \cdot OR / (1 - ACR + ACR \cdot OR)}{EER = ACR OR / (1 - ACR + ACR OR)};
+#' * SMD: converted to a log odds ratio, \eqn{\log OR = (\pi/\sqrt{3})\,SMD}{log OR = (pi/sqrt(3)) SMD}
+#'   (Hasselblad & Hedges 1995; Chinn 2000), and then as for the OR. This
+#'   assumes the outcome has a logistic distribution with equal variances in
+#'   both groups; the "event" is a score above a threshold, so with `event =
+#'   "harmful"` a higher score is worse.
+#'
+#' The change \eqn{EER - ACR} counts as a benefit when the event is beneficial
+#' (for example at least 50% pain relief) and as a harm otherwise; NNT = 1 /
+#' benefit. Positive values are NNTB and negative values NNTH, as in Altman
+#' (1998). Cochrane reviews round an NNT up to the next whole number; the
+#' column `nnt_whole` gives that.
+#'
+#' The confidence limits of the effect are put through the same formula with
+#' the ACR held fixed (its uncertainty is ignored, as in the Cochrane Handbook).
+#' When the effect's interval includes no effect, the NNT interval has two
+#' pieces and is printed as "NNTB x to infinity to NNTH y". When an implied
+#' experimental risk would leave \[0, 1\] (possible for a risk ratio or a risk
+#' difference), it is set to the bound and the result is flagged
+#' (`estimate_bounded`, `limit_bounded`) rather than reported as an impossible
+#' number.
+#'
+#' @param x The effect: a numeric vector (risk differences, risk ratios or odds
+#'   ratios on the ratio scale, or SMDs), or an [mp_es] object.
+#' @param ... Further arguments for the methods.
+#' @return An `mp_nnt` object: a data frame with the effect and its limits (on
+#'   the natural scale), `acr`, the change in risk `risk_change` (EER - ACR),
+#'   the absolute benefit `benefit` with limits `benefit_lb`, `benefit_ub`, the
+#'   signed `nnt` (positive NNTB, negative NNTH), `type` ("NNTB", "NNTH" or
+#'   "none"), `nnt_whole` (|NNT| rounded up) and the flags `estimate_bounded`
+#'   and `limit_bounded`.
+#' @references
+#' Altman DG (1998). Confidence intervals for the number needed to treat.
+#' *BMJ*, 317, 1309-1312.
+#'
+#' Higgins JPT, Green S (eds.) (2011). *Cochrane Handbook for Systematic
+#' Reviews of Interventions*, version 5.1.0, section 12.5.4.
+#'
+#' Chinn S (2000). A simple method for converting an odds ratio to effect size
+#' for use in meta-analysis. *Statistics in Medicine*, 19, 3127-3131.
+#' @examples
+#' # Cochrane Handbook 12.5.4.2: RR 0.92 with an assumed control risk of 30%
+#' nnt(0.92, measure = "RR", acr = 0.30, event = "harmful")
+#'
+#' # A sensitivity table over control risks, with a confidence interval
+#' nnt(7.28, measure = "RR", ci_lb = 2.67, ci_ub = 19.84, acr = c(0.02, 0.05, 0.1),
+#'     event = "beneficial")
+#'
+#' # An interval crossing no effect
+#' nnt(-0.04, measure = "RD", ci_lb = -0.09, ci_ub = 0.01, event = "harmful")
+#'
+#' # Per study, from 2x2 tables (ACR: each study's control-group risk)
+#' nnt(es_rd(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = trial),
+#'     event = "harmful")
+#' @export
+nnt <- function(x, ...) UseMethod("nnt")
+
+#' @rdname nnt
+#' @export
+nnt.default <- function(x, ...) {
+  abort_input(sprintf("`x` must be a numeric effect or an mp_es object, not %s.",
+                      describe_type(x)), "x")
+}
+
+#' @rdname nnt
+#' @param measure Scale of `x`: `"RD"`, `"RR"`, `"OR"` or `"SMD"`.
+#' @param ci_lb,ci_ub Confidence limits of the effect, on the same scale as `x`
+#'   (optional).
+#' @param acr Assumed control risk(s) in \[0, 1\]; required except for `"RD"`.
+#'   Scalars are recycled against `x`, so one effect with several ACRs gives a
+#'   sensitivity table.
+#' @param event `"beneficial"` if the event is a good outcome (e.g. pain relief),
+#'   `"harmful"` if it is a bad one (e.g. death).
+#' @param level Confidence level of `ci_lb`/`ci_ub`, used in printing only.
+#' @export
+nnt.numeric <- function(x, measure = c("RD", "RR", "OR", "SMD"), ci_lb = NULL, ci_ub = NULL,
+                        acr = NULL, event = c("beneficial", "harmful"), level = 95, ...) {
+  measure <- chk_choice(measure[1L], c("RD", "RR", "OR", "SMD"), "measure")
+  event <- chk_event(event)
+  level <- chk_level(level)
+  ci_lb <- if (is.null(ci_lb)) NA_real_ else chk_numeric_vector(ci_lb, "ci_lb")
+  ci_ub <- if (is.null(ci_ub)) NA_real_ else chk_numeric_vector(ci_ub, "ci_ub")
+  vals <- list(x = x, ci_lb = ci_lb, ci_ub = ci_ub,
+               acr = if (is.null(acr)) NA_real_ else chk_numeric_vector(acr, "acr"))
+  if (is_ratio_measure(measure)) {
+    for (nm in c("x", "ci_lb", "ci_ub")) {
+      chk_condition(vals[[nm]], vals[[nm]] <= 0, nm, sprintf("must be positive (a %s, not its log)",
+                                                            measure_labels[[measure]]))
+    }
+  }
+  n <- max(lengths(vals))
+  bad <- lengths(vals) != 1L & lengths(vals) != n
+  if (any(bad)) {
+    abort_input(sprintf("`%s` has length %d; `x`, `ci_lb`, `ci_ub` and `acr` must have length 1 or %d.",
+                        names(vals)[bad][1L], lengths(vals)[bad][1L], n), names(vals)[bad][1L])
+  }
+  vals <- lapply(vals, rep_len, length.out = n)
+  to_scale <- if (is_ratio_measure(measure)) log else identity
+  compute_nnt(theta = to_scale(vals$x), lb = to_scale(vals$ci_lb), ub = to_scale(vals$ci_ub),
+              acr = vals$acr, measure = measure, event = event, level = level,
+              label = NULL, acr_source = "given")
+}
+
+#' @rdname nnt
+#' @details For an [mp_es] object of a binary measure, `acr` defaults to each
+#'   study's observed control-group risk `events2 / n2`.
+#' @export
+nnt.mp_es <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
+  measure <- attr(x, "measure")
+  if (measure == "MD") {
+    abort_input("An NNT needs a binary measure (RD, RR, OR) or an SMD; `x` holds mean differences.",
+                "x")
+  }
+  event <- chk_event(event)
+  acr_source <- "given"
+  if (is.null(acr) && measure %in% c("RR", "OR", "RD")) {
+    acr <- x$events2 / x$n2
+    acr_source <- "observed control-group risk of each study"
+  }
+  acr <- if (is.null(acr)) NA_real_ else chk_numeric_vector(acr, "acr")
+  if (!length(acr) %in% c(1L, nrow(x))) {
+    abort_input(sprintf("`acr` must have length 1 or %d (one per study).", nrow(x)), "acr")
+  }
+  compute_nnt(theta = x$yi, lb = x$ci_lb, ub = x$ci_ub, acr = rep_len(acr, nrow(x)),
+              measure = measure, event = event, level = attr(x, "level"), label = x$slab,
+              acr_source = acr_source)
+}
+
+chk_event <- function(event) {
+  if (identical(event, c("beneficial", "harmful"))) {
+    abort_input("`event` must be given: \"beneficial\" if the event is a good outcome (e.g. pain relief), \"harmful\" if it is a bad one.",
+                "event")
+  }
+  chk_choice(event, c("beneficial", "harmful"), "event")
+}
+
+compute_nnt <- function(theta, lb, ub, acr, measure, event, level, label, acr_source) {
+  chk_condition(acr, acr < 0 | acr > 1, "acr", "must be a risk between 0 and 1")
+  if (measure != "RD" && anyNA(acr)) {
+    abort_input(sprintf("`acr` (the assumed control risk) is needed to turn a %s into an NNT.",
+                        measure_labels[[measure]]), "acr")
+  }
+  crossed <- !is.na(lb) & !is.na(ub) & lb > ub
+  if (any(crossed)) abort_input(sprintf("`ci_lb` exceeds `ci_ub` in %s.", describe_rows(crossed)),
+                                "ci_lb")
+  res <- cpp_nnt(as.numeric(theta), as.numeric(lb), as.numeric(ub), as.numeric(acr), measure,
+                 event == "beneficial")
+  back <- if (is_ratio_measure(measure)) exp else identity
+  sign <- if (event == "beneficial") 1 else -1
+  out <- data.frame(
+    label = label %||% seq_along(theta),
+    measure = measure, effect = back(theta), effect_lb = back(lb), effect_ub = back(ub),
+    acr = acr, event = event, risk_change = sign * res$benefit,
+    benefit = res$benefit, benefit_lb = res$benefit_lb, benefit_ub = res$benefit_ub,
+    nnt = 1 / res$benefit,
+    type = ifelse(is.na(res$benefit), NA_character_,
+                  ifelse(res$benefit > 0, "NNTB", ifelse(res$benefit < 0, "NNTH", "none"))),
+    nnt_whole = ceiling(abs(1 / res$benefit)),
+    estimate_bounded = res$estimate_bounded, limit_bounded = res$limit_bounded,
+    stringsAsFactors = FALSE
+  )
+  structure(out, class = c("mp_nnt", "data.frame"), level = level, acr_source = acr_source)
+}
+
+#' @rdname nnt
+#' @param digits Decimal places for the NNT and its limits.
+#' @export
+format.mp_nnt <- function(x, digits = 2, ...) {
+  fmt <- function(v) ifelse(is.infinite(v), "\u221e", formatC(v, digits = digits, format = "f"))
+  lo <- x$benefit_lb
+  hi <- x$benefit_ub
+  ci <- ifelse(
+    is.na(lo) | is.na(hi), "",
+    ifelse(lo > 0, sprintf("NNTB %s to %s", fmt(1 / hi), fmt(1 / lo)),
+           ifelse(hi < 0, sprintf("NNTH %s to %s", fmt(1 / abs(lo)), fmt(1 / abs(hi))),
+                  sprintf("NNTB %s to \u221e to NNTH %s", fmt(1 / hi), fmt(1 / abs(lo)))))
+  )
+  est <- ifelse(is.na(x$nnt), "NA",
+                ifelse(x$type == "none", "no difference (NNT \u221e)",
+                       sprintf("%s %s", x$type, fmt(abs(x$nnt)))))
+  data.frame(est = est, ci = ci, stringsAsFactors = FALSE)
+}
+
+#' @rdname nnt
+#' @export
+print.mp_nnt <- function(x, digits = 2, ...) {
+  level <- attr(x, "level")
+  f <- format.mp_nnt(x, digits = digits)
+  measure <- x$measure[1L]
+  eff <- formatC(x$effect, digits = digits, format = "f")
+  eff_ci <- ifelse(is.na(x$effect_lb), "",
+                   sprintf(" [%s, %s]", formatC(x$effect_lb, digits = digits, format = "f"),
+                           formatC(x$effect_ub, digits = digits, format = "f")))
+  per1000 <- round(1000 * x$risk_change)
+  change <- ifelse(is.na(per1000), "NA",
+                   sprintf("%d %s", abs(per1000), ifelse(per1000 >= 0, "more", "fewer")))
+  shown <- data.frame(
+    label = x$label,
+    effect = paste0(eff, eff_ci),
+    acr = ifelse(is.na(x$acr), "-", paste0(formatC(100 * x$acr, format = "fg", digits = 3), "%")),
+    change = change,
+    nnt = f$est,
+    ci = f$ci,
+    whole = ifelse(is.na(x$nnt_whole) | is.infinite(x$nnt_whole), "-", x$nnt_whole),
+    stringsAsFactors = FALSE
+  )
+  names(shown) <- c("", sprintf("%s%s", measure, if (any(eff_ci != "")) sprintf(" [%g%% CI]", 100 * level) else ""),
+                    "control risk", "per 1000", "NNT", sprintf("%g%% CI", 100 * level),
+                    "rounded up")
+  cat(sprintf("Number needed to treat (event %s)\n", x$event[1L]))
+  print(shown, row.names = FALSE, right = FALSE)
+  notes <- character(0)
+  if (measure == "SMD") {
+    notes <- c(notes, "SMD converted to a log odds ratio as pi/sqrt(3) x SMD (Hasselblad & Hedges 1995; Chinn 2000), assuming logistic outcome distributions with equal variances.")
+  }
+  if (attr(x, "acr_source") != "given") {
+    notes <- c(notes, sprintf("Control risk: %s.", attr(x, "acr_source")))
+  }
+  if (any(x$estimate_bounded, na.rm = TRUE)) {
+    notes <- c(notes, "At the estimate, the implied experimental risk left [0, 1] and was set to the bound.")
+  }
+  if (any(x$limit_bounded, na.rm = TRUE)) {
+    notes <- c(notes, "At a confidence limit, the implied experimental risk left [0, 1] and was set to the bound.")
+  }
+  notes <- c(notes, "NNTB: number needed to treat for one more patient to benefit; NNTH: for one more to be harmed.")
+  cat(paste(strwrap(notes, exdent = 2, prefix = "\n", initial = ""), collapse = ""), "\n", sep = "")
+  invisible(x)
+}
