@@ -94,9 +94,12 @@ print.mp_es <- function(x, digits = 4, ...) {
                               attr(x, "es_options")$add))
   }
   if ("estimable" %in% names(x) && any(!x$estimable, na.rm = TRUE)) {
-    shown[x$estimable %in% FALSE, -1L] <- "not estimable"
+    shown[x$estimable %in% FALSE, -1L] <- ""
+    shown[x$estimable %in% FALSE, 2L] <- "not estimable"
   }
-  print(shown, row.names = FALSE, right = FALSE)
+  shown$study <- formatC(shown$study, width = -max(nchar(shown$study), 5L))
+  names(shown)[1L] <- formatC("study", width = -max(nchar(shown$study), 5L))
+  print(shown, row.names = FALSE, right = TRUE)
   if (length(attr(x, "omitted"))) {
     notes <- c(notes, sprintf("%d stud%s with missing values omitted (na.action).",
                               length(attr(x, "omitted")),

@@ -177,17 +177,18 @@ compute_nnt <- function(theta, lb, ub, acr, measure, event, level, label, acr_so
 #' @param digits Decimal places for the NNT and its limits.
 #' @export
 format.mp_nnt <- function(x, digits = 2, ...) {
-  fmt <- function(v) ifelse(is.infinite(v), "\u221e", formatC(v, digits = digits, format = "f"))
+  inf <- infinity_symbol()
+  fmt <- function(v) ifelse(is.infinite(v), inf, formatC(v, digits = digits, format = "f"))
   lo <- x$benefit_lb
   hi <- x$benefit_ub
   ci <- ifelse(
     is.na(lo) | is.na(hi), "",
     ifelse(lo > 0, sprintf("NNTB %s to %s", fmt(1 / hi), fmt(1 / lo)),
            ifelse(hi < 0, sprintf("NNTH %s to %s", fmt(1 / abs(lo)), fmt(1 / abs(hi))),
-                  sprintf("NNTB %s to \u221e to NNTH %s", fmt(1 / hi), fmt(1 / abs(lo)))))
+                  sprintf("NNTB %s to %s to NNTH %s", fmt(1 / hi), inf, fmt(1 / abs(lo)))))
   )
   est <- ifelse(is.na(x$nnt), "NA",
-                ifelse(x$type == "none", "no difference (NNT \u221e)",
+                ifelse(x$type == "none", sprintf("no difference (NNT %s)", inf),
                        sprintf("%s %s", x$type, fmt(abs(x$nnt)))))
   data.frame(est = est, ci = ci, stringsAsFactors = FALSE)
 }
@@ -205,19 +206,20 @@ print.mp_nnt <- function(x, digits = 2, ...) {
   per1000 <- round(1000 * x$risk_change)
   change <- ifelse(is.na(per1000), "NA",
                    sprintf("%d %s", abs(per1000), ifelse(per1000 >= 0, "more", "fewer")))
+  whole <- ifelse(is.na(x$nnt_whole) | is.infinite(x$nnt_whole), "",
+                  sprintf(" (%s)", x$nnt_whole))
   shown <- data.frame(
     label = x$label,
     effect = paste0(eff, eff_ci),
     acr = ifelse(is.na(x$acr), "-", paste0(formatC(100 * x$acr, format = "fg", digits = 3), "%")),
     change = change,
-    nnt = f$est,
+    nnt = paste0(f$est, whole),
     ci = f$ci,
-    whole = ifelse(is.na(x$nnt_whole) | is.infinite(x$nnt_whole), "-", x$nnt_whole),
     stringsAsFactors = FALSE
   )
   names(shown) <- c("", sprintf("%s%s", measure, if (any(eff_ci != "")) sprintf(" [%g%% CI]", 100 * level) else ""),
-                    "control risk", "per 1000", "NNT", sprintf("%g%% CI", 100 * level),
-                    "rounded up")
+                    "control risk", "per 1000", "NNT (rounded up)", sprintf("%g%% CI", 100 * level))
+  if (identical(x$label, seq_len(nrow(x)))) shown <- shown[-1L]
   cat(sprintf("Number needed to treat (event %s)\n", x$event[1L]))
   print(shown, row.names = FALSE, right = FALSE)
   notes <- character(0)
@@ -237,3 +239,5 @@ print.mp_nnt <- function(x, digits = 2, ...) {
   cat(paste(strwrap(notes, exdent = 2, prefix = "\n", initial = ""), collapse = ""), "\n", sep = "")
   invisible(x)
 }
+
+infinity_symbol <- function() if (isTRUE(l10n_info()[["UTF-8"]])) "\u221e" else "infinity"

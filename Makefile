@@ -1,0 +1,54 @@
+# One-word entry points. `make demo` and `make test` do all the set-up on a fresh
+# machine with R and a C++ compiler: missing R packages come from CRAN through
+# R's configured `repos` option.
+R       ?= R
+RSCRIPT ?= Rscript
+PKG     := metapool
+VERSION := $(shell sed -n 's/^Version: *//p' DESCRIPTION)
+TARBALL := $(PKG)_$(VERSION).tar.gz
+
+BUILD_DEPS := Rcpp RcppEigen BH
+TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown
+BENCH_DEPS := $(TEST_DEPS) bench
+
+.PHONY: demo test check install deps-build deps-test sanitize bench document clean
+
+deps-build:
+	$(RSCRIPT) tools/install_deps.R $(BUILD_DEPS)
+
+deps-test:
+	$(RSCRIPT) tools/install_deps.R $(TEST_DEPS)
+
+install: deps-build
+	$(R) CMD INSTALL --no-multiarch --preclean .
+
+## The package's main job.
+demo: install
+	$(RSCRIPT) tools/demo.R
+
+## The full test suite; ends with "N passed, N failed".
+test: deps-test install
+	$(RSCRIPT) tools/run_tests.R
+
+## R CMD build + R CMD check --as-cran on the tarball.
+check: deps-test
+	rm -rf $(PKG).Rcheck $(TARBALL)
+	$(R) CMD build .
+	_R_CHECK_CRAN_INCOMING_=false _R_CHECK_CRAN_INCOMING_REMOTE_=false \
+	  $(R) CMD check --as-cran --no-manual $(TARBALL)
+	$(RSCRIPT) tools/check_status.R $(PKG).Rcheck/00check.log
+
+## The C++ core's own tests under AddressSanitizer and UBSan.
+sanitize: deps-build
+	sh tools/sanitize.sh
+
+bench: install
+	$(RSCRIPT) tools/install_deps.R $(BENCH_DEPS)
+	$(RSCRIPT) bench/run_all.R
+
+## Regenerate RcppExports, NAMESPACE and man/ (needs roxygen2).
+document:
+	$(RSCRIPT) -e 'Rcpp::compileAttributes(); roxygen2::roxygenise()'
+
+clean:
+	rm -rf $(PKG).Rcheck $(PKG)_*.tar.gz src/*.o src/*.so tests/cpp/build

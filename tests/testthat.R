@@ -1,0 +1,4 @@
+library(testthat)
+library(metapool)
+
+test_check("metapool")

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Builds the C++ core's own tests (tests/cpp) with -fsanitize=address,undefined
+# and runs them with CTest. Needs cmake and GoogleTest (Debian: cmake,
+# libgtest-dev); installs them with apt-get when missing and running as root.
+set -eu
+cd "$(dirname "$0")/.."
+if ! command -v cmake >/dev/null 2>&1 || [ ! -f /usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake ] && [ ! -d /usr/include/gtest ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake libgtest-dev
+  else
+    echo "cmake and GoogleTest are needed for the C++ core tests" >&2
+    exit 1
+  fi
+fi
+EIGEN=$(Rscript -e 'cat(system.file("include", package = "RcppEigen"))')
+BOOST=$(Rscript -e 'cat(system.file("include", package = "BH"))')
+rm -rf tests/cpp/build
+cmake -S tests/cpp -B tests/cpp/build -DEIGEN_INCLUDE="$EIGEN" -DBOOST_INCLUDE="$BOOST" \
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER="${CXX:-g++}" >/dev/null
+cmake --build tests/cpp/build -j 2
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir tests/cpp/build --output-on-failure
