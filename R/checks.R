@@ -97,14 +97,29 @@ chk_same_length <- function(values) {
 
 # Abort when `bad` (ignoring NA) flags any value of argument `nm`.
 chk_condition <- function(x, bad, nm, requirement) {
-  bad <- bad & !is.na(bad)
-  if (any(bad)) {
+  if (isTRUE(any(bad, na.rm = TRUE))) {
+    bad <- bad & !is.na(bad)
     abort_input(sprintf("`%s` %s: %s.", nm, requirement, describe_rows(bad, x)), nm)
   }
   invisible(x)
 }
 
-chk_finite <- function(x, nm) chk_condition(x, is.infinite(x), nm, "must be finite")
+# min() and max() make one pass without allocating, so the valid case stays cheap;
+# the offending rows are only looked for when there are some.
+chk_finite <- function(x, nm) {
+  if (suppressWarnings(min(x, na.rm = TRUE) == -Inf || max(x, na.rm = TRUE) == Inf)) {
+    chk_condition(x, is.infinite(x), nm, "must be finite")
+  }
+  invisible(x)
+}
+
+chk_at_least <- function(x, lower, nm, requirement, strict = FALSE) {
+  lowest <- suppressWarnings(min(x, na.rm = TRUE))
+  if (lowest < lower || (strict && lowest == lower)) {
+    chk_condition(x, if (strict) x <= lower else x < lower, nm, requirement)
+  }
+  invisible(x)
+}
 
 chk_level <- function(level) {
   if (!is.numeric(level) || length(level) != 1L || is.na(level) ||
@@ -144,25 +159,25 @@ na_policy <- function(na.action) {
 }
 
 # Resolve the study labels, the subset and the missing-value policy shared by
-# every study-level front end. Returns the rows to keep, their labels and the
-# rows with a missing input.
+# every study-level front end. Returns the rows to keep (NULL: all), their labels,
+# which kept rows are complete (NULL: all) and the rows dropped for missing values.
 study_rows <- function(values, slab, subset, na_action) {
   k <- chk_same_length(values)
   if (is.null(slab)) {
-    slab <- paste("Study", seq_len(k))
+    slab <- seq_len(k)
   } else {
     if (length(slab) != k) {
       abort_input(sprintf("`slab` has length %d but there are %d studies.", length(slab), k),
                   "slab")
     }
-    slab <- as.character(slab)
+    if (is.factor(slab)) slab <- as.character(slab)
     chk_condition(slab, is.na(slab), "slab", "has missing labels")
   }
-  keep <- rep(TRUE, k)
+  keep <- NULL
   if (!is.null(subset)) {
     if (is.logical(subset) && length(subset) == k) {
       keep <- subset & !is.na(subset)
-    } else if (is.numeric(subset) && all(!is.na(subset)) &&
+    } else if (is.numeric(subset) && !anyNA(subset) &&
                all(subset >= 1 & subset <= k & subset == round(subset))) {
       keep <- seq_len(k) %in% subset
     } else {
@@ -171,17 +186,33 @@ study_rows <- function(values, slab, subset, na_action) {
       ), "subset")
     }
   }
-  missing_row <- Reduce(`|`, lapply(values, is.na))
   policy <- na_policy(na_action)
-  if (policy == "fail" && any(missing_row & keep)) {
-    has_na <- names(values)[vapply(values, function(v) any(is.na(v) & keep), logical(1))]
-    abort_input(sprintf(
-      "`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop those studies or `na.action = \"na.pass\"` to keep them with a missing effect.",
-      has_na[1L], describe_rows(is.na(values[[has_na[1L]]]) & keep)
-    ), has_na[1L])
+  missing_row <- NULL
+  if (any(vapply(values, anyNA, logical(1)))) {
+    missing_row <- Reduce(`|`, lapply(values, is.na))
+    in_scope <- if (is.null(keep)) missing_row else missing_row & keep
+    if (policy == "fail" && any(in_scope)) {
+      has_na <- names(values)[vapply(values, function(v) any(is.na(v) & (keep %||% TRUE)),
+                                     logical(1))]
+      abort_input(sprintf(
+        "`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop those studies or `na.action = \"na.pass\"` to keep them with a missing effect.",
+        has_na[1L], describe_rows(is.na(values[[has_na[1L]]]) & (keep %||% TRUE))
+      ), has_na[1L])
+    }
   }
-  omitted <- if (policy == "omit") which(keep & missing_row) else integer(0)
-  if (policy == "omit") keep <- keep & !missing_row
-  if (!any(keep)) abort_input("No studies are left after `subset` and `na.action`.")
-  list(keep = keep, slab = slab[keep], complete = !missing_row[keep], omitted = omitted)
+  omitted <- integer(0)
+  if (policy == "omit" && !is.null(missing_row)) {
+    omitted <- which(missing_row & (keep %||% TRUE))
+    keep <- (keep %||% TRUE) & !missing_row
+  }
+  if (!is.null(keep) && !any(keep)) {
+    abort_input("No studies are left after `subset` and `na.action`.")
+  }
+  complete <- if (is.null(missing_row)) NULL else !missing_row
+  if (!is.null(keep)) {
+    slab <- slab[keep]
+    if (!is.null(complete)) complete <- complete[keep]
+  }
+  if (!is.null(complete) && all(complete)) complete <- NULL
+  list(keep = keep, slab = slab, complete = complete, omitted = omitted)
 }

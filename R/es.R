@@ -20,23 +20,25 @@ chk_preset <- function(preset) {
 build_es <- function(values, optional, na.action, compute, measure, options, level, preset) {
   level <- chk_level(level)
   rows <- study_rows(values, optional$slab, optional$subset, na.action)
-  inputs <- lapply(values, `[`, rows$keep)
+  inputs <- if (is.null(rows$keep)) values else lapply(values, `[`, rows$keep)
   complete <- rows$complete
-  result <- compute(lapply(inputs, `[`, complete), level)
-  filled <- lapply(result, function(col) {
-    out <- rep(if (is.logical(col)) NA else NA_real_, length(complete))
-    out[complete] <- col
-    out
-  })
-  df <- data.frame(slab = rows$slab, inputs, filled, stringsAsFactors = FALSE,
-                   check.names = FALSE)
-  new_mp_es(df, measure = measure, options = options, level = level, preset = preset,
-            omitted = rows$omitted)
+  if (is.null(complete)) {
+    result <- compute(inputs, level)
+  } else {
+    result <- compute(lapply(inputs, `[`, complete), level)
+    result <- lapply(result, function(col) {
+      out <- rep(if (is.logical(col)) NA else NA_real_, length(complete))
+      out[complete] <- col
+      out
+    })
+  }
+  new_mp_es(c(list(slab = rows$slab), inputs, result), measure = measure, options = options,
+            level = level, preset = preset, omitted = rows$omitted)
 }
 
-new_mp_es <- function(df, measure, options, level, preset, omitted = integer(0)) {
-  rownames(df) <- NULL
-  structure(df, class = c("mp_es", "data.frame"), measure = measure,
+new_mp_es <- function(columns, measure, options, level, preset, omitted = integer(0)) {
+  structure(columns, row.names = c(NA_integer_, -length(columns[[1L]])),
+            class = c("mp_es", "data.frame"), measure = measure,
             es_options = options, level = level, preset = preset, omitted = omitted)
 }
 
@@ -44,7 +46,8 @@ es_attributes <- c("measure", "es_options", "level", "preset", "omitted")
 
 #' Methods for effect-size objects
 #'
-#' An `mp_es` object is a data frame with one row per study: the label `slab`,
+#' An `mp_es` object is a data frame with one row per study: the label `slab`
+#' (the study's row number in the input when no labels were given),
 #' the inputs, the effect `yi` on the analysis scale (log scale for risk and
 #' odds ratios), its sampling variance `vi`, and Wald confidence limits `ci_lb`,
 #' `ci_ub` on the analysis scale. Binary measures add `corrected` (a continuity
@@ -78,7 +81,7 @@ print.mp_es <- function(x, digits = 4, ...) {
               if (is_ratio_measure(measure)) ", back-transformed from the log scale" else ""))
   back <- if (is_ratio_measure(measure)) exp else identity
   shown <- data.frame(
-    study = x$slab,
+    study = as.character(x$slab),
     estimate = format_num(back(x$yi), digits),
     se = format_num(sqrt(x$vi), digits),
     ci = sprintf("[%s, %s]", format_num(back(x$ci_lb), digits), format_num(back(x$ci_ub), digits)),

@@ -127,12 +127,8 @@ is_double_zero <- function(v) {
 
 chk_binary <- function(values) {
   for (nm in names(values)) chk_finite(values[[nm]], nm)
-  for (nm in c("events1", "events2")) {
-    chk_condition(values[[nm]], values[[nm]] < 0, nm, "must not be negative")
-  }
-  for (nm in c("n1", "n2")) {
-    chk_condition(values[[nm]], values[[nm]] <= 0, nm, "must be positive")
-  }
+  for (nm in c("events1", "events2")) chk_at_least(values[[nm]], 0, nm, "must not be negative")
+  for (nm in c("n1", "n2")) chk_at_least(values[[nm]], 0, nm, "must be positive", strict = TRUE)
   for (g in 1:2) {
     ev <- values[[paste0("events", g)]]
     n <- values[[paste0("n", g)]]

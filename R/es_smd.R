@@ -33,7 +33,7 @@
 #' @param m2,sd2,n2 The same for the control group.
 #' @param data Optional data frame in which the study-level arguments, `slab`
 #'   and `subset` are evaluated.
-#' @param slab Optional study labels (default "Study 1", "Study 2", ...).
+#' @param slab Optional study labels (default: the row numbers 1, 2, ...).
 #' @param subset Optional logical vector or row numbers selecting studies.
 #' @param preset `"metafor"` (default) or `"revman5"`: which software's defaults
 #'   to reproduce.
@@ -116,12 +116,8 @@ es_md <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = N
 
 chk_continuous <- function(values) {
   for (nm in names(values)) chk_finite(values[[nm]], nm)
-  for (nm in c("sd1", "sd2")) {
-    chk_condition(values[[nm]], values[[nm]] <= 0, nm, "must be positive")
-  }
-  for (nm in c("n1", "n2")) {
-    chk_condition(values[[nm]], values[[nm]] < 2, nm, "must be at least 2")
-  }
+  for (nm in c("sd1", "sd2")) chk_at_least(values[[nm]], 0, nm, "must be positive", strict = TRUE)
+  for (nm in c("n1", "n2")) chk_at_least(values[[nm]], 2, nm, "must be at least 2")
   invisible(values)
 }
 

@@ -35,11 +35,22 @@ metapool::ZeroCellRule zero_cell_rule(const std::string& x) {
   Rcpp::stop("unknown zero-cell rule '%s'", x);
 }
 
-Rcpp::List with_interval(const metapool::EffectSizes& es, double level) {
-  const metapool::Interval ci = metapool::wald_interval(es.yi, es.vi, level);
-  return Rcpp::List::create(Rcpp::Named("yi") = es.yi, Rcpp::Named("vi") = es.vi,
-                            Rcpp::Named("ci_lb") = ci.lb, Rcpp::Named("ci_ub") = ci.ub);
-}
+typedef Eigen::Map<Eigen::VectorXd> MapVec;
+
+// R-owned result columns, viewed by the core through Eigen maps (no copies).
+struct Columns {
+  Rcpp::NumericVector yi, vi, ci_lb, ci_ub;
+  explicit Columns(R_xlen_t k)
+      : yi(Rcpp::no_init(k)), vi(Rcpp::no_init(k)), ci_lb(Rcpp::no_init(k)),
+        ci_ub(Rcpp::no_init(k)) {}
+  metapool::EffectSizesOut out() { return {map(yi), map(vi)}; }
+  static MapVec map(Rcpp::NumericVector& x) { return MapVec(x.begin(), x.size()); }
+  Rcpp::List finish(double level) {
+    metapool::wald_interval(map(yi), map(vi), level, map(ci_lb), map(ci_ub));
+    return Rcpp::List::create(Rcpp::Named("yi") = yi, Rcpp::Named("vi") = vi,
+                              Rcpp::Named("ci_lb") = ci_lb, Rcpp::Named("ci_ub") = ci_ub);
+  }
+};
 
 }  // namespace
 
@@ -47,18 +58,20 @@ Rcpp::List with_interval(const metapool::EffectSizes& es, double level) {
 Rcpp::List cpp_es_smd(const Eigen::Map<Eigen::VectorXd> m1, const Eigen::Map<Eigen::VectorXd> sd1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> m2,
                       const Eigen::Map<Eigen::VectorXd> sd2, const Eigen::Map<Eigen::VectorXd> n2, std::string correction,
                       std::string vtype, double level) {
-  return with_interval(metapool::smd(m1, sd1, n1, m2, sd2, n2, smd_correction(correction),
-                                     smd_variance(vtype)),
-                       level);
+  Columns cols(m1.size());
+  metapool::smd(m1, sd1, n1, m2, sd2, n2, smd_correction(correction), smd_variance(vtype),
+                cols.out());
+  return cols.finish(level);
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_es_md(const Eigen::Map<Eigen::VectorXd> m1, const Eigen::Map<Eigen::VectorXd> sd1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> m2,
                      const Eigen::Map<Eigen::VectorXd> sd2, const Eigen::Map<Eigen::VectorXd> n2, bool pooled, double level) {
-  return with_interval(
-      metapool::md(m1, sd1, n1, m2, sd2, n2,
-                   pooled ? metapool::MdVariance::pooled : metapool::MdVariance::unpooled),
-      level);
+  Columns cols(m1.size());
+  metapool::md(m1, sd1, n1, m2, sd2, n2,
+               pooled ? metapool::MdVariance::pooled : metapool::MdVariance::unpooled,
+               cols.out());
+  return cols.finish(level);
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -69,13 +82,16 @@ Rcpp::List cpp_es_binary(const Eigen::Map<Eigen::VectorXd> events1, const Eigen:
   zero.add = add;
   zero.to = zero_cell_rule(to);
   zero.drop00 = drop00;
-  const metapool::BinaryEffectSizes es =
-      metapool::binary_effect(events1, n1, events2, n2, binary_measure(measure), zero);
-  Rcpp::List out = with_interval(es, level);
-  out["corrected"] = Rcpp::LogicalVector(es.corrected.data(),
-                                         es.corrected.data() + es.corrected.size());
-  out["estimable"] = Rcpp::LogicalVector(es.estimable.data(),
-                                         es.estimable.data() + es.estimable.size());
+  const R_xlen_t k = events1.size();
+  Columns cols(k);
+  Rcpp::LogicalVector corrected(Rcpp::no_init(k)), estimable(Rcpp::no_init(k));
+  // R stores logicals as int, so the core's int flags are written in place.
+  typedef Eigen::Map<Eigen::VectorXi> MapInt;
+  metapool::binary_effect(events1, n1, events2, n2, binary_measure(measure), zero, cols.out(),
+                          {MapInt(corrected.begin(), k), MapInt(estimable.begin(), k)});
+  Rcpp::List out = cols.finish(level);
+  out["corrected"] = corrected;
+  out["estimable"] = estimable;
   return out;
 }
 

@@ -21,6 +21,28 @@ VectorXd vec(std::initializer_list<double> x) {
 
 const double kPi = 3.14159265358979323846;
 
+struct Es {
+  VectorXd yi, vi;
+  Eigen::VectorXi corrected, estimable;
+  explicit Es(Eigen::Index k) : yi(k), vi(k), corrected(k), estimable(k) {}
+  metapool::EffectSizesOut out() { return {yi, vi}; }
+  metapool::BinaryFlagsOut flags() { return {corrected, estimable}; }
+};
+
+Es smd(const VectorXd& m1, const VectorXd& sd1, const VectorXd& n1, const VectorXd& m2,
+       const VectorXd& sd2, const VectorXd& n2, SmdCorrection c, SmdVariance v) {
+  Es es(m1.size());
+  metapool::smd(m1, sd1, n1, m2, sd2, n2, c, v, es.out());
+  return es;
+}
+
+Es binary(const VectorXd& e1, const VectorXd& n1, const VectorXd& e2, const VectorXd& n2,
+          metapool::BinaryMeasure m, const metapool::ZeroCellOptions& opt) {
+  Es es(e1.size());
+  metapool::binary_effect(e1, n1, e2, n2, m, opt, es.out(), es.flags());
+  return es;
+}
+
 }  // namespace
 
 TEST(HedgesJ, ExactSmallValuesMatchGammaIdentities) {
@@ -43,6 +65,15 @@ TEST(HedgesJ, ExactIsFiniteAndAccurateForHugeDegreesOfFreedom) {
   }
 }
 
+TEST(HedgesJ, BothEvaluationBranchesMatchHighPrecisionValues) {
+  // Reference values from mpmath at 40 significant digits; the series branch starts
+  // at m = 201.
+  EXPECT_NEAR(metapool::hedges_j_exact(150.0), 0.9949902570021235291323, 2e-16);
+  EXPECT_NEAR(metapool::hedges_j_exact(199.0), 0.9962256230248171555768, 2e-16);
+  EXPECT_NEAR(metapool::hedges_j_exact(201.0), 0.9962632336057739127026, 2e-16);
+  EXPECT_NEAR(metapool::hedges_j_exact(631.0), 0.99881086077903742247, 2e-16);
+}
+
 TEST(HedgesJ, ExactAndApproximateAgreeToFirstOrder) {
   // Both are 1 - 3/(4m) + O(m^-2); they differ by about 1/(32 m^2).
   for (double m : {10.0, 50.0, 200.0}) {
@@ -58,31 +89,36 @@ TEST(Smd, HandComputedStudy) {
   const double sp = std::sqrt((19.0 * 4.0 + 24.0 * 9.0) / 43.0);
   const double d = 2.0 / sp;
   const double j = metapool::hedges_j_exact(43.0);
-  auto ls = metapool::smd(m1, sd1, n1, m2, sd2, n2, SmdCorrection::exact, SmdVariance::ls);
+  auto ls = smd(m1, sd1, n1, m2, sd2, n2, SmdCorrection::exact, SmdVariance::ls);
   EXPECT_NEAR(ls.yi[0], j * d, 1e-14);
   EXPECT_NEAR(ls.vi[0], 1.0 / 20 + 1.0 / 25 + j * j * d * d / 90.0, 1e-14);
-  auto rm = metapool::smd(m1, sd1, n1, m2, sd2, n2, SmdCorrection::approx, SmdVariance::ls3);
+  auto rm = smd(m1, sd1, n1, m2, sd2, n2, SmdCorrection::approx, SmdVariance::ls3);
   const double g = (1.0 - 3.0 / (4.0 * 45.0 - 9.0)) * d;
   EXPECT_NEAR(rm.yi[0], g, 1e-14);
   EXPECT_NEAR(rm.vi[0], 45.0 / 500.0 + g * g / (2.0 * (45.0 - 3.94)), 1e-14);
-  auto cohen = metapool::smd(m1, sd1, n1, m2, sd2, n2, SmdCorrection::none, SmdVariance::ls2);
+  auto cohen = smd(m1, sd1, n1, m2, sd2, n2, SmdCorrection::none, SmdVariance::ls2);
   EXPECT_NEAR(cohen.yi[0], d, 1e-14);
   EXPECT_NEAR(cohen.vi[0], 1.0 / 20 + 1.0 / 25 + d * d / 90.0, 1e-14);
 }
 
 TEST(Smd, LengthMismatchThrows) {
   const VectorXd a = vec({1, 2}), b = vec({1});
-  EXPECT_THROW(metapool::smd(a, a, a, a, a, b, SmdCorrection::exact, SmdVariance::ls),
+  EXPECT_THROW(smd(a, a, a, a, a, b, SmdCorrection::exact, SmdVariance::ls),
+               std::invalid_argument);
+  // an output of the wrong length is caught too
+  VectorXd yi(1), vi(2);
+  EXPECT_THROW(metapool::smd(a, a, a, a, a, a, SmdCorrection::exact, SmdVariance::ls, {yi, vi}),
                std::invalid_argument);
 }
 
 TEST(Md, PooledAndUnpooled) {
   const VectorXd m1 = vec({5}), sd1 = vec({1}), n1 = vec({10});
   const VectorXd m2 = vec({3}), sd2 = vec({2}), n2 = vec({30});
-  auto u = metapool::md(m1, sd1, n1, m2, sd2, n2, metapool::MdVariance::unpooled);
+  Es u(1), p(1);
+  metapool::md(m1, sd1, n1, m2, sd2, n2, metapool::MdVariance::unpooled, u.out());
   EXPECT_DOUBLE_EQ(u.yi[0], 2.0);
   EXPECT_NEAR(u.vi[0], 1.0 / 10 + 4.0 / 30, 1e-15);
-  auto p = metapool::md(m1, sd1, n1, m2, sd2, n2, metapool::MdVariance::pooled);
+  metapool::md(m1, sd1, n1, m2, sd2, n2, metapool::MdVariance::pooled, p.out());
   EXPECT_NEAR(p.vi[0], (9.0 + 29.0 * 4.0) / 38.0 * (1.0 / 10 + 1.0 / 30), 1e-15);
 }
 
@@ -91,7 +127,7 @@ TEST(Binary, ZeroCellsAndDoubleZeros) {
   const VectorXd e1 = vec({4, 0, 0}), n1 = vec({20, 15, 10});
   const VectorXd e2 = vec({8, 5, 0}), n2 = vec({22, 16, 12});
   metapool::ZeroCellOptions opt;  // add 0.5 to only0, keep double zeros
-  auto rr = metapool::binary_effect(e1, n1, e2, n2, metapool::BinaryMeasure::risk_ratio, opt);
+  auto rr = binary(e1, n1, e2, n2, metapool::BinaryMeasure::risk_ratio, opt);
   EXPECT_NEAR(rr.yi[0], std::log((4.0 / 20) / (8.0 / 22)), 1e-14);
   EXPECT_NEAR(rr.vi[0], 1.0 / 4 - 1.0 / 20 + 1.0 / 8 - 1.0 / 22, 1e-14);
   EXPECT_NEAR(rr.yi[1], std::log((0.5 / 16) / (5.5 / 17)), 1e-14);
@@ -102,7 +138,7 @@ TEST(Binary, ZeroCellsAndDoubleZeros) {
   EXPECT_NEAR(rr.yi[2], std::log((0.5 / 11) / (0.5 / 13)), 1e-14);
 
   opt.drop00 = true;
-  auto orr = metapool::binary_effect(e1, n1, e2, n2, metapool::BinaryMeasure::odds_ratio, opt);
+  auto orr = binary(e1, n1, e2, n2, metapool::BinaryMeasure::odds_ratio, opt);
   EXPECT_EQ(orr.estimable[2], 0);
   EXPECT_TRUE(std::isnan(orr.yi[2]));
   EXPECT_NEAR(orr.yi[1], std::log(0.5 * 11.5 / (15.5 * 5.5)), 1e-14);
@@ -110,13 +146,13 @@ TEST(Binary, ZeroCellsAndDoubleZeros) {
 
   opt.drop00 = false;
   opt.to = metapool::ZeroCellRule::if0all;
-  auto rd = metapool::binary_effect(e1, n1, e2, n2, metapool::BinaryMeasure::risk_difference, opt);
+  auto rd = binary(e1, n1, e2, n2, metapool::BinaryMeasure::risk_difference, opt);
   EXPECT_EQ(rd.corrected[0], 1);  // a zero elsewhere corrects every study
   EXPECT_NEAR(rd.yi[0], 4.5 / 21 - 8.5 / 23, 1e-14);
   EXPECT_NEAR(rd.vi[0], 4.5 * 16.5 / std::pow(21.0, 3) + 8.5 * 14.5 / std::pow(23.0, 3), 1e-14);
 
   opt.to = metapool::ZeroCellRule::none;
-  auto none = metapool::binary_effect(e1, n1, e2, n2, metapool::BinaryMeasure::risk_ratio, opt);
+  auto none = binary(e1, n1, e2, n2, metapool::BinaryMeasure::risk_ratio, opt);
   EXPECT_EQ(none.estimable[0], 1);
   EXPECT_EQ(none.estimable[1], 0);  // log(0) is not an estimate
   EXPECT_EQ(none.estimable[2], 0);
@@ -124,7 +160,8 @@ TEST(Binary, ZeroCellsAndDoubleZeros) {
 
 TEST(Wald, IntervalUsesNormalQuantile) {
   const VectorXd yi = vec({0.5}), vi = vec({0.04});
-  auto ci = metapool::wald_interval(yi, vi, 0.95);
-  EXPECT_NEAR(ci.lb[0], 0.5 - 1.959963984540054 * 0.2, 1e-14);
-  EXPECT_NEAR(ci.ub[0], 0.5 + 1.959963984540054 * 0.2, 1e-14);
+  VectorXd lb(1), ub(1);
+  metapool::wald_interval(yi, vi, 0.95, lb, ub);
+  EXPECT_NEAR(lb[0], 0.5 - 1.959963984540054 * 0.2, 1e-14);
+  EXPECT_NEAR(ub[0], 0.5 + 1.959963984540054 * 0.2, 1e-14);
 }

@@ -59,7 +59,7 @@ test_that("missing values fail by default and follow na.action otherwise", {
   expect_input_error(do.call(es_smd, with_na), "`sd2` has missing values \\(row 2\\).*na.action")
   omitted <- call_with(es_smd, with_na, na.action = "na.omit")
   expect_equal(nrow(omitted), 2)
-  expect_equal(omitted$slab, c("Study 1", "Study 3"))
+  expect_equal(omitted$slab, c(1L, 3L))
   expect_equal(attr(omitted, "omitted"), 2L)
   passed <- call_with(es_smd, with_na, na.action = na.pass)
   expect_equal(nrow(passed), 3)

@@ -15,7 +15,7 @@ test_that("arguments are found in data as columns, expressions or column names",
 test_that("subset selects studies by logical vector or row numbers, keeping labels", {
   a <- es_smd(m1, sd1, n1, m2, sd2, n2, data = normand1999, subset = n1 > 50)
   b <- es_smd(m1, sd1, n1, m2, sd2, n2, data = normand1999, subset = which(normand1999$n1 > 50))
-  expect_equal(a$slab, paste("Study", which(normand1999$n1 > 50)))
+  expect_equal(a$slab, which(normand1999$n1 > 50))
   expect_equal(as.data.frame(a), as.data.frame(b))
 })
 

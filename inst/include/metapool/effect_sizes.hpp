@@ -12,10 +12,14 @@
 namespace metapool {
 
 typedef Eigen::Ref<const Eigen::VectorXd> VecIn;
+typedef Eigen::Ref<Eigen::VectorXd> VecOut;
+typedef Eigen::Ref<Eigen::VectorXi> FlagsOut;
 
-struct EffectSizes {
-  Eigen::VectorXd yi;  // effect on the analysis scale (log for RR and OR)
-  Eigen::VectorXd vi;  // sampling variance of yi
+// Outputs are written into caller-owned vectors of the inputs' length, so the glue can
+// hand over R's own memory and nothing is copied.
+struct EffectSizesOut {
+  VecOut yi;  // effect on the analysis scale (log for RR and OR)
+  VecOut vi;  // sampling variance of yi
 };
 
 // ---- Standardised mean difference -------------------------------------------------
@@ -41,8 +45,8 @@ double hedges_j_exact(double m);
 // Hedges' approximation 1 - 3/(4m - 1), i.e. 1 - 3/(4N - 9) with m = N - 2.
 double hedges_j_approx(double m);
 
-EffectSizes smd(VecIn m1, VecIn sd1, VecIn n1, VecIn m2, VecIn sd2, VecIn n2,
-                SmdCorrection correction, SmdVariance variance);
+void smd(VecIn m1, VecIn sd1, VecIn n1, VecIn m2, VecIn sd2, VecIn n2,
+         SmdCorrection correction, SmdVariance variance, EffectSizesOut out);
 
 // ---- Mean difference ----------------------------------------------------------------
 
@@ -51,8 +55,8 @@ enum class MdVariance {
   pooled     // s_p^2 (1/n1 + 1/n2) (equal variances assumed)
 };
 
-EffectSizes md(VecIn m1, VecIn sd1, VecIn n1, VecIn m2, VecIn sd2, VecIn n2,
-               MdVariance variance);
+void md(VecIn m1, VecIn sd1, VecIn n1, VecIn m2, VecIn sd2, VecIn n2, MdVariance variance,
+        EffectSizesOut out);
 
 // ---- Binary outcomes ----------------------------------------------------------------
 
@@ -74,23 +78,19 @@ struct ZeroCellOptions {
   bool drop00 = false;
 };
 
-struct BinaryEffectSizes : EffectSizes {
-  Eigen::VectorXi corrected;  // 1 where `add` was added to the study's cells
-  Eigen::VectorXi estimable;  // 0 where yi/vi are NaN (dropped, or not finite)
+struct BinaryFlagsOut {
+  FlagsOut corrected;  // 1 where `add` was added to the study's cells
+  FlagsOut estimable;  // 0 where yi/vi are NaN (dropped, or not finite)
 };
 
 // events1 / n1: experimental arm; events2 / n2: control arm.
-BinaryEffectSizes binary_effect(VecIn events1, VecIn n1, VecIn events2, VecIn n2,
-                                BinaryMeasure measure, const ZeroCellOptions& zero);
+void binary_effect(VecIn events1, VecIn n1, VecIn events2, VecIn n2, BinaryMeasure measure,
+                   const ZeroCellOptions& zero, EffectSizesOut out, BinaryFlagsOut flags);
 
 // ---- Wald confidence limits -----------------------------------------------------------
 
-struct Interval {
-  Eigen::VectorXd lb, ub;
-};
-
 // yi -/+ z * sqrt(vi), z the two-sided normal critical value for `level` in (0, 1).
-Interval wald_interval(VecIn yi, VecIn vi, double level);
+void wald_interval(VecIn yi, VecIn vi, double level, VecOut lb, VecOut ub);
 
 }  // namespace metapool
 
