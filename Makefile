@@ -32,6 +32,7 @@ test: deps-test install
 
 ## R CMD build + R CMD check --as-cran on the tarball.
 check: deps-test
+	sh tools/system_deps.sh /usr/bin/qpdf:qpdf
 	rm -rf $(PKG).Rcheck $(TARBALL)
 	$(R) CMD build .
 	_R_CHECK_CRAN_INCOMING_=false _R_CHECK_CRAN_INCOMING_REMOTE_=false \

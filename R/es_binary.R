@@ -6,11 +6,11 @@
 #' participants in each group, with sampling variances and Wald confidence
 #' intervals.
 #'
-#' With cells \eqn{a, b} (events, non-events) in group 1 and \eqn{c, d} in
-#' group 2, and \eqn{n_1 = a + b}, \eqn{n_2 = c + d}:
-#' * log RR \eqn{= \log((a/n_1)/(c/n_2))}{= log((a/n1)/(c/n2))}, variance \eqn{1/a - 1/n_1 + 1/c - 1/n_2}{1/a - 1/n1 + 1/c - 1/n2};
-#' * log OR \eqn{= \log(ad/(bc))}{= log(ad/(bc))}, variance \eqn{1/a + 1/b + 1/c + 1/d};
-#' * RD \eqn{= a/n_1 - c/n_2}{= a/n1 - c/n2}, variance \eqn{ab/n_1^3 + cd/n_2^3}{ab/n1^3 + cd/n2^3}.
+#' With cells `a`, `b` (events, non-events) in group 1 and `c`, `d` in
+#' group 2, `n1 = a + b` and `n2 = c + d`:
+#' * log RR `= log((a / n1) / (c / n2))`, variance `1/a - 1/n1 + 1/c - 1/n2`;
+#' * log OR `= log(a d / (b c))`, variance `1/a + 1/b + 1/c + 1/d`;
+#' * RD `= a / n1 - c / n2`, variance `a b / n1^3 + c d / n2^3`.
 #'
 #' @section Zero cells:
 #' A zero cell makes the log ratios infinite and the RD variance zero. `add` is

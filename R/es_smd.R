@@ -4,23 +4,27 @@
 #' and a control group (group 2) for each study, with its sampling variance and
 #' a Wald confidence interval.
 #'
-#' The pooled standard deviation is
-#' \eqn{s = \sqrt{((n_1-1) sd_1^2 + (n_2-1) sd_2^2)/(N-2)}}{s = sqrt(((n1-1) sd1^2 + (n2-1) sd2^2)/(N-2)}},
-#' \eqn{d = (m_1 - m_2)/s}{d = (m1 - m2)/s} is Cohen's d and \eqn{g = J d}
-#' Hedges' g, with the small-sample factor chosen by `correction`:
-#' * `"exact"`: \eqn{J(m) = \Gamma(m/2) / (\sqrt{m/2}\,\Gamma((m-1)/2))}{J(m) = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2))}
-#'   with \eqn{m = N - 2} (Hedges 1981). It is evaluated as a ratio of gamma
-#'   functions without forming either, so it neither overflows nor loses
-#'   accuracy for any N (a direct `gamma()` ratio overflows beyond N of about 344).
-#' * `"approx"`: \eqn{J = 1 - 3/(4N - 9)}, the approximation RevMan 5 uses.
-#' * `"none"`: Cohen's d.
+#' With `N = n1 + n2` and `m = N - 2`, the pooled standard deviation is
+#' `s = sqrt(((n1 - 1) sd1^2 + (n2 - 1) sd2^2) / m)`, Cohen's d is
+#' `d = (m1 - m2) / s` and Hedges' g is `g = J d`, with the small-sample factor
+#' chosen by `correction`:
+#' * `"exact"`: `J = Gamma(m / 2) / (sqrt(m / 2) Gamma((m - 1) / 2))` (Hedges
+#'   1981). It is evaluated as a ratio of gamma functions without forming either,
+#'   accurate to about 1e-16 for every N; a direct `gamma()` ratio overflows
+#'   beyond N of about 344, and the difference of two `lgamma()` values loses
+#'   digits as N grows.
+#' * `"approx"`: `J = 1 - 3 / (4N - 9)`, the approximation RevMan 5 uses.
+#' * `"none"`: `J = 1`, Cohen's d.
 #'
 #' The sampling variance is chosen by `vtype`:
-#' * `"LS"`: large-sample \eqn{1/n_1 + 1/n_2 + g^2/(2N)}{1/n1 + 1/n2 + g^2/(2N)} (metafor's default);
-#' * `"UB"`: unbiased \eqn{1/n_1 + 1/n_2 + (1 - (m-2)/(m J^2)) g^2}{1/n1 + 1/n2 + (1 - (m-2)/(m J^2)) g^2}
-#'   (Hedges 1983; unbiased with the exact J, and evaluated with the chosen J otherwise, as metafor does);
-#' * `"LS2"`: \eqn{J^2 (1/n_1 + 1/n_2 + d^2/(2N))}{J^2 (1/n1 + 1/n2 + d^2/(2N))}, the large-sample variance of d scaled to g;
-#' * `"LS3"` or its synonym `"revman5"`: RevMan 5's \eqn{N/(n_1 n_2) + g^2/(2(N - 3.94))}{N/(n1 n2) + g^2/(2(N - 3.94))}.
+#' * `"LS"`: large-sample `1/n1 + 1/n2 + g^2 / (2N)` (metafor's default);
+#' * `"UB"`: unbiased `1/n1 + 1/n2 + (1 - (m - 2) / (m J^2)) g^2` (Hedges
+#'   1983); unbiased with the exact J, and evaluated with the chosen J
+#'   otherwise, as metafor does;
+#' * `"LS2"`: `J^2 (1/n1 + 1/n2 + d^2 / (2N))`, the large-sample variance of d
+#'   scaled to g;
+#' * `"LS3"`, or its synonym `"revman5"`: RevMan 5's
+#'   `N / (n1 n2) + g^2 / (2 (N - 3.94))`.
 #'
 #' @section Presets:
 #' `preset = "metafor"` gives `correction = "exact"`, `vtype = "LS"`, the
@@ -82,15 +86,15 @@ es_smd <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = 
 
 #' Mean difference
 #'
-#' Computes the raw (unstandardised) mean difference \eqn{m_1 - m_2}{m1 - m2}
-#' between an experimental (group 1) and a control group (group 2), with its
-#' sampling variance and a Wald confidence interval.
+#' Computes the raw (unstandardised) mean difference `m1 - m2` between an
+#' experimental (group 1) and a control group (group 2), with its sampling
+#' variance and a Wald confidence interval.
 #'
-#' `vtype = "unpooled"` (default) uses \eqn{sd_1^2/n_1 + sd_2^2/n_2}{sd1^2/n1 + sd2^2/n2},
-#' which assumes nothing about the two variances; it is what RevMan 5 and
+#' `vtype = "unpooled"` (default) uses `sd1^2 / n1 + sd2^2 / n2`, which
+#' assumes nothing about the two variances; it is what RevMan 5 and
 #' `metafor::escalc(measure = "MD")` use by default. `vtype = "pooled"` uses
-#' the pooled variance \eqn{s^2 (1/n_1 + 1/n_2)}{s^2 (1/n1 + 1/n2)}, which
-#' assumes equal variances (metafor's `vtype = "HO"`).
+#' the pooled variance `s^2 (1/n1 + 1/n2)`, which assumes equal variances
+#' (metafor's `vtype = "HO"`).
 #'
 #' @inheritParams es_smd
 #' @param preset `"metafor"` or `"revman5"`; both give `vtype = "unpooled"`.

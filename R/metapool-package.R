@@ -10,4 +10,5 @@
 #' @keywords internal
 #' @useDynLib metapool, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
+#' @importFrom stats na.fail na.omit na.pass
 "_PACKAGE"

@@ -8,15 +8,15 @@
 #' The effect is first turned into a change in the risk of the event, given the
 #' assumed control risk (ACR, the risk of the event without the intervention):
 #' * risk difference: the change is the RD itself (`acr` is optional);
-#' * risk ratio: experimental risk \eqn{EER = ACR \times RR}{EER = ACR * RR};
-#' * odds ratio: \eqn{EER = ACR \cdot OR / (1 - ACR + ACR \cdot OR)}{EER = ACR OR / (1 - ACR + ACR OR)};
-#' * SMD: converted to a log odds ratio, \eqn{\log OR = (\pi/\sqrt{3})\,SMD}{log OR = (pi/sqrt(3)) SMD}
+#' * risk ratio: experimental risk `EER = ACR * RR`;
+#' * odds ratio: `EER = ACR * OR / (1 - ACR + ACR * OR)`;
+#' * SMD: converted to a log odds ratio, `log OR = pi / sqrt(3) * SMD`
 #'   (Hasselblad & Hedges 1995; Chinn 2000), and then as for the OR. This
 #'   assumes the outcome has a logistic distribution with equal variances in
 #'   both groups; the "event" is a score above a threshold, so with `event =
 #'   "harmful"` a higher score is worse.
 #'
-#' The change \eqn{EER - ACR} counts as a benefit when the event is beneficial
+#' The change `EER - ACR` counts as a benefit when the event is beneficial
 #' (for example at least 50% pain relief) and as a harm otherwise; NNT = 1 /
 #' benefit. Positive values are NNTB and negative values NNTH, as in Altman
 #' (1998). Cochrane reviews round an NNT up to the next whole number; the

@@ -4,14 +4,8 @@
 # libgtest-dev); installs them with apt-get when missing and running as root.
 set -eu
 cd "$(dirname "$0")/.."
-if ! command -v cmake >/dev/null 2>&1 || [ ! -f /usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake ] && [ ! -d /usr/include/gtest ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake libgtest-dev
-  else
-    echo "cmake and GoogleTest are needed for the C++ core tests" >&2
-    exit 1
-  fi
-fi
+sh tools/system_deps.sh /usr/bin/cmake:cmake \
+  /usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake:libgtest-dev
 EIGEN=$(Rscript -e 'cat(system.file("include", package = "RcppEigen"))')
 BOOST=$(Rscript -e 'cat(system.file("include", package = "BH"))')
 rm -rf tests/cpp/build
