@@ -64,38 +64,30 @@
 #' @name es_binary
 NULL
 
-#' @rdname es_binary
-#' @export
-es_rr <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subset = NULL,
-                  preset = c("metafor", "revman5"), add = NULL, to = NULL, drop00 = NULL,
-                  level = 95, na.action = "na.fail") {
-  env <- parent.frame()
-  values <- study_arguments(c("events1", "n1", "events2", "n2"), data, env)
-  optional <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
-  binary_es(values, optional, "RR", preset, add, to, drop00, level, na.action)
+# The three binary front ends differ only in the measure they compute.
+binary_front_end <- function(measure) {
+  force(measure)
+  function(events1, n1, events2, n2, data = NULL, slab = NULL, subset = NULL,
+           preset = c("metafor", "revman5"), add = NULL, to = NULL, drop00 = NULL,
+           level = 95, na.action = "na.fail") {
+    env <- parent.frame()
+    values <- study_arguments(c("events1", "n1", "events2", "n2"), data, env)
+    optional <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
+    binary_es(values, optional, measure, preset, add, to, drop00, level, na.action)
+  }
 }
 
 #' @rdname es_binary
 #' @export
-es_or <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subset = NULL,
-                  preset = c("metafor", "revman5"), add = NULL, to = NULL, drop00 = NULL,
-                  level = 95, na.action = "na.fail") {
-  env <- parent.frame()
-  values <- study_arguments(c("events1", "n1", "events2", "n2"), data, env)
-  optional <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
-  binary_es(values, optional, "OR", preset, add, to, drop00, level, na.action)
-}
+es_rr <- binary_front_end("RR")
 
 #' @rdname es_binary
 #' @export
-es_rd <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subset = NULL,
-                  preset = c("metafor", "revman5"), add = NULL, to = NULL, drop00 = NULL,
-                  level = 95, na.action = "na.fail") {
-  env <- parent.frame()
-  values <- study_arguments(c("events1", "n1", "events2", "n2"), data, env)
-  optional <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
-  binary_es(values, optional, "RD", preset, add, to, drop00, level, na.action)
-}
+es_or <- binary_front_end("OR")
+
+#' @rdname es_binary
+#' @export
+es_rd <- binary_front_end("RD")
 
 binary_es <- function(values, optional, measure, preset, add, to, drop00, level, na.action) {
   preset <- chk_preset(preset)
