@@ -2,22 +2,30 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 cpp_es_smd <- function(m1, sd1, n1, m2, sd2, n2, correction, vtype, level) {
-    .Call('_metapool_cpp_es_smd', PACKAGE = 'metapool', m1, sd1, n1, m2, sd2, n2, correction, vtype, level)
+    .Call(`_metapool_cpp_es_smd`, m1, sd1, n1, m2, sd2, n2, correction, vtype, level)
 }
 
 cpp_es_md <- function(m1, sd1, n1, m2, sd2, n2, pooled, level) {
-    .Call('_metapool_cpp_es_md', PACKAGE = 'metapool', m1, sd1, n1, m2, sd2, n2, pooled, level)
+    .Call(`_metapool_cpp_es_md`, m1, sd1, n1, m2, sd2, n2, pooled, level)
 }
 
 cpp_es_binary <- function(events1, n1, events2, n2, measure, add, to, drop00, level) {
-    .Call('_metapool_cpp_es_binary', PACKAGE = 'metapool', events1, n1, events2, n2, measure, add, to, drop00, level)
+    .Call(`_metapool_cpp_es_binary`, events1, n1, events2, n2, measure, add, to, drop00, level)
 }
 
 cpp_hedges_j <- function(m, correction) {
-    .Call('_metapool_cpp_hedges_j', PACKAGE = 'metapool', m, correction)
+    .Call(`_metapool_cpp_hedges_j`, m, correction)
 }
 
 cpp_nnt <- function(theta, theta_lb, theta_ub, acr, scale, beneficial) {
-    .Call('_metapool_cpp_nnt', PACKAGE = 'metapool', theta, theta_lb, theta_ub, acr, scale, beneficial)
+    .Call(`_metapool_cpp_nnt`, theta, theta_lb, theta_ub, acr, scale, beneficial)
+}
+
+cpp_pool <- function(yi, vi, group, method, tau2_fixed, ci, pi, tau2_ci, level, tol, max_iter, tau2_init, step_adj) {
+    .Call(`_metapool_cpp_pool`, yi, vi, group, method, tau2_fixed, ci, pi, tau2_ci, level, tol, max_iter, tau2_init, step_adj)
+}
+
+cpp_subgroup_test <- function(estimate, se) {
+    .Call(`_metapool_cpp_subgroup_test`, estimate, se)
 }
 

@@ -1,0 +1,584 @@
+#include "metapool/pool.hpp"
+
+#include <algorithm>
+#include <boost/math/tools/roots.hpp>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <stdexcept>
+
+#include "metapool/distributions.hpp"
+
+namespace metapool {
+
+namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+const double kLog2Pi = 1.8378770664093454836;
+
+// Sums over studies for weights w = 1 / (v + tau2) (or w = 1, unweighted), with one
+// mean per group. With P = W - W X (X'WX)^-1 X'W the projection of the model with a
+// group-specific intercept, these are the traces and quadratic forms every estimator
+// needs, each in O(k).
+struct Sums {
+  double sw = 0, sw2 = 0;  // sum w, sum w^2
+  double rss = 0;          // Y'PY  = sum w (y - mu_g)^2
+  double rss2 = 0;         // Y'PPY = sum w^2 (y - mu_g)^2
+  double trP = 0, trPP = 0, trPV = 0, trPPV = 0, trPVPV = 0;
+  double sum_log_var = 0;  // sum log(v + tau2)
+  double logdet_xwx = 0;   // log det(X'WX) = sum_g log(sum_{i in g} w_i)
+  Eigen::VectorXd mu;      // group means
+  Eigen::VectorXd s0;      // group sums of weights
+};
+
+class Model {
+ public:
+  Model(const Eigen::Ref<const Eigen::VectorXd>& yi, const Eigen::Ref<const Eigen::VectorXd>& vi,
+        const std::vector<int>& group)
+      : y_(yi), v_(vi), group_(group), k_(static_cast<int>(yi.size())) {
+    if (vi.size() != yi.size()) throw std::invalid_argument("yi and vi differ in length");
+    if (!group_.empty() && static_cast<Eigen::Index>(group_.size()) != yi.size()) {
+      throw std::invalid_argument("group and yi differ in length");
+    }
+    g_ = 1;
+    for (int gi : group_) {
+      if (gi < 0) throw std::invalid_argument("negative group index");
+      g_ = std::max(g_, gi + 1);
+    }
+    counts_.assign(g_, 0);
+    for (int i = 0; i < k_; ++i) ++counts_[gid(i)];
+    for (int c : counts_) {
+      if (c == 0) throw std::invalid_argument("empty group");
+    }
+  }
+
+  int k() const { return k_; }
+  int p() const { return g_; }
+  int gid(int i) const { return group_.empty() ? 0 : group_[i]; }
+  double y(int i) const { return y_[i]; }
+  double v(int i) const { return v_[i]; }
+
+  Sums at(double tau2, bool unweighted = false) const {
+    Sums s;
+    Eigen::VectorXd s0 = Eigen::VectorXd::Zero(g_), s1 = s0, s2 = s0, s3 = s0, swv = s0,
+                    sw2v = s0, sw3v = s0;
+    for (int i = 0; i < k_; ++i) {
+      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      const int g = gid(i);
+      s0[g] += w;
+      s1[g] += w * y_[i];
+      s2[g] += w * w;
+      s3[g] += w * w * w;
+      swv[g] += w * v_[i];
+      sw2v[g] += w * w * v_[i];
+      sw3v[g] += w * w * w * v_[i];
+      s.sum_log_var += std::log(v_[i] + tau2);
+    }
+    s.mu = s1.cwiseQuotient(s0);
+    s.s0 = s0;
+    double sum_a2 = 0;  // sum (w v)^2, for tr(PVPV)
+    std::vector<double> wa2(g_, 0.0);  // sum w (w v)^2 per group
+    for (int i = 0; i < k_; ++i) {
+      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      const double r = y_[i] - s.mu[gid(i)];
+      s.rss += w * r * r;
+      s.rss2 += w * w * r * r;
+      const double a = w * v_[i];
+      sum_a2 += a * a;
+      wa2[gid(i)] += w * a * a;
+    }
+    s.trPVPV = sum_a2;
+    for (int g = 0; g < g_; ++g) {
+      s.sw += s0[g];
+      s.sw2 += s2[g];
+      s.trP += s0[g] - s2[g] / s0[g];
+      s.trPP += s2[g] - 2.0 * s3[g] / s0[g] + s2[g] * s2[g] / (s0[g] * s0[g]);
+      s.trPV += swv[g] - sw2v[g] / s0[g];
+      s.trPPV += sw2v[g] - 2.0 * sw3v[g] / s0[g] + s2[g] * sw2v[g] / (s0[g] * s0[g]);
+      s.trPVPV += -2.0 * wa2[g] / s0[g] + sw2v[g] * sw2v[g] / (s0[g] * s0[g]);
+      s.logdet_xwx += std::log(s0[g]);
+    }
+    return s;
+  }
+
+  // ML or REML log-likelihood at tau2 (metafor's definitions).
+  double loglik(double tau2, bool reml) const {
+    const Sums s = at(tau2);
+    if (reml) {
+      return -0.5 * (k_ - g_) * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.logdet_xwx - 0.5 * s.rss;
+    }
+    return -0.5 * k_ * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.rss;
+  }
+
+ private:
+  const Eigen::Ref<const Eigen::VectorXd>& y_;
+  const Eigen::Ref<const Eigen::VectorXd>& v_;
+  const std::vector<int>& group_;
+  int k_ = 0, g_ = 1;
+  std::vector<int> counts_;
+};
+
+bool converged_step(double change, double tau2, double tol) {
+  return std::fabs(change) <= tol * std::max(1.0, std::fabs(tau2));
+}
+
+// Root of a function that is positive at `lo` and eventually negative: the upper end of
+// the bracket is found by doubling, then TOMS 748 narrows it. Returns NaN on failure.
+double solve_decreasing(const std::function<double(double)>& f, double lo, double start,
+                        const PoolControl& control, int* iterations) {
+  double hi = std::max(start, 1e-8);
+  double f_hi = f(hi);
+  int doublings = 0;
+  while (f_hi > 0 && doublings < 200) {
+    lo = hi;
+    hi *= 2.0;
+    f_hi = f(hi);
+    ++doublings;
+  }
+  if (!(f_hi <= 0) || !std::isfinite(f_hi)) return kNaN;
+  const double f_lo = f(lo);
+  if (!(f_lo >= 0) || !std::isfinite(f_lo)) return kNaN;
+  if (f_lo == 0) return lo;
+  if (f_hi == 0) return hi;
+  boost::uintmax_t max_iter = static_cast<boost::uintmax_t>(std::max(control.max_iter, 10));
+  const double tol = control.tol;
+  // Far tighter than the estimators' own tolerance, so the root adds no error of its own.
+  auto close_enough = [tol](double a, double b) {
+    return std::fabs(a - b) <= 1e-3 * tol * std::max(std::fabs(a), std::fabs(b));
+  };
+  try {
+    const std::pair<double, double> r = boost::math::tools::toms748_solve(
+        f, lo, hi, f_lo, f_hi, close_enough, max_iter, dist::policy());
+    if (iterations) *iterations += static_cast<int>(max_iter) + doublings;
+    return 0.5 * (r.first + r.second);
+  } catch (...) {
+    return kNaN;
+  }
+}
+
+double target_q(Tau2Method m, int k, int p) {
+  if (m == Tau2Method::pmm) {
+    return boost::math::quantile(dist::chi_squared(static_cast<double>(k - p)), 0.5);
+  }
+  return static_cast<double>(k - p);
+}
+
+// Sidik-Jonkman's starting value: the (biased) variance of the effects about their
+// unweighted mean, as metafor computes it.
+double sj_start(const Model& model, const PoolControl& control) {
+  if (control.tau2_init >= 0) return control.tau2_init;
+  const int k = model.k();
+  double mean = 0;
+  for (int i = 0; i < k; ++i) mean += model.y(i);
+  mean /= k;
+  double ss = 0;
+  for (int i = 0; i < k; ++i) ss += (model.y(i) - mean) * (model.y(i) - mean);
+  return ss / k;
+}
+
+double dl_estimate(const Model& model) {
+  const Sums s = model.at(0.0);
+  return std::max(0.0, (s.rss - (model.k() - model.p())) / s.trP);
+}
+
+double he_estimate(const Model& model) {
+  const Sums s = model.at(0.0, true);
+  return (s.rss - s.trPV) / (model.k() - model.p());
+}
+
+// The estimating equation each iterative estimator solves: positive below the root.
+double estimating_equation(const Model& model, Tau2Method m, double tau2) {
+  const Sums s = model.at(tau2);
+  const int k = model.k(), p = model.p();
+  switch (m) {
+    case Tau2Method::ml: return s.rss2 - s.sw;
+    case Tau2Method::reml: return s.rss2 - s.trP;
+    case Tau2Method::eb:
+    case Tau2Method::pm:
+    case Tau2Method::pmm: return s.rss - target_q(m, k, p);
+    case Tau2Method::dlit: return s.rss - s.trPV - tau2 * s.trP;
+    default: return kNaN;
+  }
+}
+
+// Fisher scoring (ML, REML) or Morris' iteration (EB) with step-halving at zero.
+bool scoring(const Model& model, Tau2Method m, const PoolControl& control, double start,
+             Tau2Estimate* est) {
+  const int k = model.k(), p = model.p();
+  double tau2 = start;
+  for (int it = 1; it <= control.max_iter; ++it) {
+    const Sums s = model.at(tau2);
+    double adj;
+    if (m == Tau2Method::ml) {
+      adj = (s.rss2 - s.sw) / s.sw2;
+    } else if (m == Tau2Method::reml) {
+      adj = (s.rss2 - s.trP) / s.trPP;
+    } else {
+      adj = (s.rss * k / (k - p) - k) / s.sw;
+    }
+    adj *= control.step_adj;
+    if (!std::isfinite(adj)) return false;
+    if (tau2 + adj < 0) {
+      // Heading below zero: if the estimating equation is non-positive at zero, the
+      // maximum (or root) is on the boundary.
+      if (estimating_equation(model, m, 0.0) <= 0) {
+        est->tau2 = 0;
+        est->iterations = it;
+        return true;
+      }
+      while (tau2 + adj < 0) adj /= 2.0;
+    }
+    tau2 += adj;
+    if (converged_step(adj, tau2, control.tol)) {
+      est->tau2 = tau2;
+      est->iterations = it;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool iterate_dl(const Model& model, const PoolControl& control, double start,
+                Tau2Estimate* est) {
+  double tau2 = start;
+  for (int it = 1; it <= control.max_iter; ++it) {
+    const Sums s = model.at(tau2);
+    const double next = std::max(0.0, (s.rss - s.trPV) / s.trP);
+    if (!std::isfinite(next)) return false;
+    const double change = next - tau2;
+    tau2 = next;
+    if (converged_step(change, tau2, control.tol)) {
+      est->tau2 = tau2;
+      est->iterations = it;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Bracketing fallback on the estimating equation (also the primary method for PM/PMM).
+bool bracket(const Model& model, Tau2Method m, const PoolControl& control, double guess,
+             Tau2Estimate* est) {
+  auto f = [&](double t) { return estimating_equation(model, m, t); };
+  const double f0 = f(0.0);
+  if (!std::isfinite(f0)) return false;
+  if (f0 <= 0) {
+    est->tau2 = 0;
+    return true;
+  }
+  int iterations = 0;
+  const double root = solve_decreasing(f, 0.0, std::max(guess, 1e-4), control, &iterations);
+  if (!std::isfinite(root)) return false;
+  est->tau2 = std::max(0.0, root);
+  est->iterations += iterations;
+  return true;
+}
+
+Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
+                           std::vector<std::string>* warnings) {
+  Tau2Estimate est;
+  const int k = model.k(), p = model.p();
+  const PoolControl& control = opt.control;
+  if (opt.method == Tau2Method::fe) return est;
+  if (opt.method == Tau2Method::fixed) {
+    est.tau2 = opt.tau2_fixed;
+    return est;
+  }
+  if (k - p < 1) return est;  // nothing to estimate heterogeneity from
+
+  switch (opt.method) {
+    case Tau2Method::dl:
+      est.tau2 = dl_estimate(model);
+      return est;
+    case Tau2Method::he:
+      est.tau2 = std::max(0.0, he_estimate(model));
+      return est;
+    case Tau2Method::hs:
+    case Tau2Method::hsk: {
+      const Sums s = model.at(0.0);
+      const double rss = opt.method == Tau2Method::hsk ? s.rss * k / (k - p) : s.rss;
+      est.tau2 = std::max(0.0, (rss - k) / s.sw);
+      return est;
+    }
+    case Tau2Method::sj: {
+      const double tau2_0 = sj_start(model, control);
+      est.tau2 = std::max(0.0, tau2_0 * model.at(tau2_0).rss / (k - p));
+      return est;
+    }
+    default: break;
+  }
+
+  // Iterative estimators.
+  const double start = control.tau2_init >= 0 ? control.tau2_init
+                                              : std::max(0.0, he_estimate(model));
+  bool ok = false;
+  switch (opt.method) {
+    case Tau2Method::ml:
+    case Tau2Method::reml:
+    case Tau2Method::eb: ok = scoring(model, opt.method, control, start, &est); break;
+    case Tau2Method::dlit:
+      ok = iterate_dl(model, control, control.tau2_init >= 0 ? control.tau2_init : 0.0, &est);
+      break;
+    case Tau2Method::pm:
+    case Tau2Method::pmm: ok = bracket(model, opt.method, control, start, &est); break;
+    default: break;
+  }
+  if (ok) {
+    est.status = Tau2Status::converged;
+  } else if (bracket(model, opt.method, control, start, &est)) {
+    est.status = Tau2Status::bracketed;
+    warnings->push_back(
+        "The iterative tau^2 estimator did not converge; the root of its estimating equation "
+        "was found by bracketing instead.");
+  } else {
+    est.tau2 = dl_estimate(model);
+    est.status = Tau2Status::fallback_dl;
+    warnings->push_back(
+        "The tau^2 estimator failed to converge even by bracketing; the DerSimonian-Laird "
+        "estimate is used instead.");
+    return est;
+  }
+
+  // ML/REML: a root of the score need not be the maximum; compare with the boundary.
+  if ((opt.method == Tau2Method::ml || opt.method == Tau2Method::reml) && est.tau2 > 0) {
+    const bool reml = opt.method == Tau2Method::reml;
+    if (model.loglik(0.0, reml) > model.loglik(est.tau2, reml) + 1e-10) {
+      est.tau2 = 0;
+      est.status = Tau2Status::boundary;
+      warnings->push_back(
+          "The likelihood is higher at tau^2 = 0 than at the root of the score equation; "
+          "tau^2 is set to 0.");
+    }
+  }
+  return est;
+}
+
+double tau2_standard_error(const Model& model, Tau2Method m, double tau2,
+                           const PoolControl& control) {
+  const int k = model.k(), p = model.p();
+  const double t = std::max(tau2, 0.0);
+  switch (m) {
+    case Tau2Method::sj: {
+      const double t0 = sj_start(model, control);
+      const Sums s = model.at(t0);
+      return std::sqrt(t0 * t0 / ((k - p) * (k - p)) *
+                       (2.0 * s.trPVPV + 4.0 * t * s.trPPV + 2.0 * t * t * s.trPP));
+    }
+    case Tau2Method::dl: {
+      const Sums s = model.at(0.0);
+      return std::sqrt((2.0 * (k - p) + 4.0 * t * s.trP + 2.0 * t * t * s.trPP) /
+                       (s.trP * s.trP));
+    }
+    case Tau2Method::hs:
+    case Tau2Method::hsk: {
+      const Sums s = model.at(0.0);
+      const double se = std::sqrt((2.0 * (k - p) + 4.0 * t * s.trP + 2.0 * t * t * s.trPP) /
+                                  (s.sw * s.sw));
+      return m == Tau2Method::hsk ? se * k / (k - p) : se;
+    }
+    case Tau2Method::he: {
+      const Sums s = model.at(0.0, true);
+      return std::sqrt((2.0 * s.trPVPV + 4.0 * t * s.trPV + 2.0 * t * t * (k - p)) /
+                       ((k - p) * (k - p)));
+    }
+    case Tau2Method::ml: return std::sqrt(2.0 / model.at(tau2).sw2);
+    case Tau2Method::reml: return std::sqrt(2.0 / model.at(tau2).trPP);
+    case Tau2Method::eb:
+    case Tau2Method::pm:
+    case Tau2Method::pmm:
+    case Tau2Method::dlit: {
+      const double sw = model.at(tau2).sw;
+      return std::sqrt(2.0 * k * k / (k - p) / (sw * sw));
+    }
+    default: return kNaN;
+  }
+}
+
+double chisq_quantile(double df, double prob) {
+  return boost::math::quantile(dist::chi_squared(df), prob);
+}
+
+// Q-profile interval for tau^2: generalised Q(tau^2) against chi-square quantiles.
+void q_profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit) {
+  const double df = model.k() - model.p();
+  const double alpha = 1.0 - opt.level;
+  const double crit_hi = chisq_quantile(df, 1.0 - alpha / 2.0);
+  const double crit_lo = chisq_quantile(df, alpha / 2.0);
+  auto q_minus = [&](double target) {
+    return [&model, target](double t) { return model.at(t).rss - target; };
+  };
+  const double q0 = model.at(0.0).rss;
+  int it = 0;
+  const double scale = std::max(fit->tau2, model.at(0.0).trP > 0 ? 1.0 / model.at(0.0).trP : 1.0);
+  fit->tau2_lb = q0 < crit_hi ? 0.0 : solve_decreasing(q_minus(crit_hi), 0.0, scale, opt.control, &it);
+  fit->tau2_ub = q0 < crit_lo ? 0.0 : solve_decreasing(q_minus(crit_lo), 0.0, scale, opt.control, &it);
+}
+
+// Profile-likelihood interval for tau^2 (ML and REML fits).
+void profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit) {
+  const bool reml = opt.method == Tau2Method::reml;
+  const double crit = chisq_quantile(1.0, opt.level);
+  const double ll_max = model.loglik(fit->tau2, reml);
+  auto excess = [&](double t) { return crit - 2.0 * (ll_max - model.loglik(t, reml)); };
+  int it = 0;
+  if (excess(0.0) >= 0) {
+    fit->tau2_lb = 0.0;
+  } else {
+    // excess rises from below zero at 0 to `crit` at the estimate.
+    auto f = [&](double t) { return -excess(t); };
+    double lo = 0.0, hi = fit->tau2;
+    boost::uintmax_t max_iter = static_cast<boost::uintmax_t>(opt.control.max_iter);
+    const double tol = opt.control.tol;
+    try {
+      auto r = boost::math::tools::toms748_solve(
+          f, lo, hi,
+          [tol](double a, double b) {
+            return std::fabs(a - b) <= 1e-3 * tol * std::max(std::fabs(a), std::fabs(b));
+          },
+          max_iter, dist::policy());
+      fit->tau2_lb = 0.5 * (r.first + r.second);
+    } catch (...) {
+      fit->tau2_lb = kNaN;
+    }
+  }
+  fit->tau2_ub = solve_decreasing(excess, fit->tau2, std::max(2.0 * fit->tau2, 1e-4), opt.control, &it);
+}
+
+double t_quantile(double df, double prob) {
+  return boost::math::quantile(dist::students_t(df), prob);
+}
+
+}  // namespace
+
+PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
+             const Eigen::Ref<const Eigen::VectorXd>& vi, const std::vector<int>& group,
+             const PoolOptions& opt) {
+  const Model model(yi, vi, group);
+  PoolFit fit;
+  const int k = model.k(), p = model.p();
+  fit.k = k;
+  fit.groups = p;
+  if (k == 0) throw std::invalid_argument("no studies to pool");
+
+  fit.tau2_est = estimate_tau2(model, opt, &fit.warnings);
+  fit.tau2 = fit.tau2_est.tau2;
+
+  // Heterogeneity about the fixed-effect fit.
+  const Sums fe = model.at(0.0);
+  fit.Q_df = k - p;
+  if (k > p) {
+    fit.Q = std::max(0.0, fe.rss);
+    fit.Q_p = boost::math::cdf(boost::math::complement(dist::chi_squared(fit.Q_df), fit.Q));
+    fit.vt = (k - p) / fe.trP;
+    if (opt.method == Tau2Method::fe) {
+      fit.I2 = fit.Q > 0 ? std::max(0.0, 100.0 * (fit.Q - (k - p)) / fit.Q) : 0.0;
+      fit.H2 = fit.Q / (k - p);
+    } else {
+      fit.I2 = 100.0 * fit.tau2 / (fit.vt + fit.tau2);
+      fit.H2 = fit.tau2 / fit.vt + 1.0;
+    }
+  } else {
+    fit.Q = 0;
+    fit.Q_p = 1;
+    fit.I2 = 0;
+    fit.H2 = 1;
+    fit.vt = 0;
+  }
+
+  // The pooled estimate(s) at the fitted tau^2.
+  const Sums s = model.at(fit.tau2);
+  fit.group_estimate = s.mu;
+  fit.group_se = s.s0.cwiseInverse().cwiseSqrt();
+  fit.weights.resize(k);
+  for (int i = 0; i < k; ++i) fit.weights[i] = 1.0 / (vi[i] + fit.tau2) / s.s0[model.gid(i)];
+
+  // Hartung-Knapp(-Sidik-Jonkman) scale.
+  const bool hk = opt.ci == CiMethod::hksj || opt.ci == CiMethod::hksj_adhoc;
+  const bool t_based = opt.ci != CiMethod::z && k > p;
+  if (hk && k > p) {
+    fit.s2w = s.rss <= std::numeric_limits<double>::epsilon() ? 0.0 : s.rss / (k - p);
+    if (opt.ci == CiMethod::hksj_adhoc) fit.s2w = std::max(1.0, fit.s2w);
+  }
+  fit.df = t_based ? static_cast<double>(k - p) : kNaN;
+  if (p == 1) {
+    fit.estimate = s.mu[0];
+    fit.se = fit.group_se[0] * std::sqrt(fit.s2w);
+    const double crit = t_based ? t_quantile(fit.df, 1.0 - (1.0 - opt.level) / 2.0)
+                                : z_crit(opt.level);
+    fit.stat = fit.estimate / fit.se;
+    fit.p = t_based ? 2.0 * boost::math::cdf(boost::math::complement(
+                                dist::students_t(fit.df), std::fabs(fit.stat)))
+                    : pnorm_two_sided(fit.stat);
+    fit.ci_lb = fit.estimate - crit * fit.se;
+    fit.ci_ub = fit.estimate + crit * fit.se;
+    if (opt.ci != CiMethod::z && k <= p) {
+      fit.warnings.push_back("With one study there are no degrees of freedom for a t-based "
+                             "interval; the Wald (z) interval is reported.");
+    }
+
+    // Prediction interval for the effect in a new study.
+    double pi_crit = kNaN;
+    switch (opt.pi) {
+      case PiMethod::z: pi_crit = z_crit(opt.level); fit.pi_df = kNaN; break;
+      case PiMethod::t_k1: fit.pi_df = k - 1; break;
+      case PiMethod::t_k2: fit.pi_df = k - 2; break;
+    }
+    if (opt.pi != PiMethod::z && fit.pi_df >= 1) {
+      pi_crit = t_quantile(fit.pi_df, 1.0 - (1.0 - opt.level) / 2.0);
+    }
+    const double pi_se = std::sqrt(fit.se * fit.se + fit.tau2);
+    fit.pi_lb = fit.estimate - pi_crit * pi_se;
+    fit.pi_ub = fit.estimate + pi_crit * pi_se;
+    if (k == 1 && opt.method != Tau2Method::fixed) fit.pi_lb = fit.pi_ub = kNaN;
+  } else {
+    fit.estimate = fit.se = fit.stat = fit.p = fit.ci_lb = fit.ci_ub = kNaN;
+    fit.pi_lb = fit.pi_ub = fit.pi_df = kNaN;
+  }
+
+  // Uncertainty in tau^2.
+  const bool random = opt.method != Tau2Method::fe && opt.method != Tau2Method::fixed;
+  fit.tau2_se = random && k > p ? tau2_standard_error(model, opt.method, fit.tau2, opt.control) : kNaN;
+  fit.loglik = kNaN;
+  if (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml) {
+    fit.loglik = model.loglik(fit.tau2, opt.method == Tau2Method::reml);
+  }
+  fit.tau2_lb = fit.tau2_ub = kNaN;
+  if (random && k > p && opt.tau2_ci != Tau2CiMethod::none) {
+    if (opt.tau2_ci == Tau2CiMethod::profile_likelihood &&
+        (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
+      profile_interval(model, opt, &fit);
+    } else {
+      q_profile_interval(model, opt, &fit);
+    }
+  }
+  fit.I2_lb = 100.0 * fit.tau2_lb / (fit.vt + fit.tau2_lb);
+  fit.I2_ub = 100.0 * fit.tau2_ub / (fit.vt + fit.tau2_ub);
+  fit.H2_lb = fit.tau2_lb / fit.vt + 1.0;
+  fit.H2_ub = fit.tau2_ub / fit.vt + 1.0;
+  return fit;
+}
+
+SubgroupTest subgroup_test(const Eigen::Ref<const Eigen::VectorXd>& estimate,
+                           const Eigen::Ref<const Eigen::VectorXd>& se) {
+  if (estimate.size() != se.size()) throw std::invalid_argument("estimate and se differ in length");
+  SubgroupTest out;
+  const Eigen::Index j = estimate.size();
+  out.df = static_cast<double>(j - 1);
+  if (j < 2) return out;
+  double sw = 0, swy = 0;
+  for (Eigen::Index g = 0; g < j; ++g) {
+    const double w = 1.0 / (se[g] * se[g]);
+    sw += w;
+    swy += w * estimate[g];
+  }
+  const double mean = swy / sw;
+  for (Eigen::Index g = 0; g < j; ++g) {
+    const double r = estimate[g] - mean;
+    out.Q += r * r / (se[g] * se[g]);
+  }
+  out.p = boost::math::cdf(boost::math::complement(dist::chi_squared(out.df), out.Q));
+  out.I2 = out.Q > out.df ? 100.0 * (out.Q - out.df) / out.Q : 0.0;
+  return out;
+}
+
+}  // namespace metapool

@@ -1,0 +1,100 @@
+// Glue: R vectors and option strings <-> the core pooling engine. Conversions only.
+#include <RcppEigen.h>
+
+#include "metapool/pool.hpp"
+
+namespace {
+
+metapool::Tau2Method tau2_method(const std::string& x) {
+  static const std::pair<const char*, metapool::Tau2Method> table[] = {
+      {"FE", metapool::Tau2Method::fe},     {"DL", metapool::Tau2Method::dl},
+      {"DLIT", metapool::Tau2Method::dlit}, {"HE", metapool::Tau2Method::he},
+      {"SJ", metapool::Tau2Method::sj},     {"ML", metapool::Tau2Method::ml},
+      {"REML", metapool::Tau2Method::reml}, {"EB", metapool::Tau2Method::eb},
+      {"HS", metapool::Tau2Method::hs},     {"HSk", metapool::Tau2Method::hsk},
+      {"PM", metapool::Tau2Method::pm},     {"PMM", metapool::Tau2Method::pmm},
+      {"fixed", metapool::Tau2Method::fixed}};
+  for (const auto& entry : table) {
+    if (x == entry.first) return entry.second;
+  }
+  Rcpp::stop("unknown tau2 method '%s'", x);
+}
+
+metapool::CiMethod ci_method(const std::string& x) {
+  if (x == "z") return metapool::CiMethod::z;
+  if (x == "t") return metapool::CiMethod::t;
+  if (x == "hksj") return metapool::CiMethod::hksj;
+  if (x == "hksj_adhoc") return metapool::CiMethod::hksj_adhoc;
+  Rcpp::stop("unknown ci_method '%s'", x);
+}
+
+metapool::PiMethod pi_method(const std::string& x) {
+  if (x == "z") return metapool::PiMethod::z;
+  if (x == "t_k1") return metapool::PiMethod::t_k1;
+  if (x == "t_k2") return metapool::PiMethod::t_k2;
+  Rcpp::stop("unknown pi_method '%s'", x);
+}
+
+metapool::Tau2CiMethod tau2_ci_method(const std::string& x) {
+  if (x == "none") return metapool::Tau2CiMethod::none;
+  if (x == "QP") return metapool::Tau2CiMethod::q_profile;
+  if (x == "PL") return metapool::Tau2CiMethod::profile_likelihood;
+  Rcpp::stop("unknown tau2_ci '%s'", x);
+}
+
+const char* status_name(metapool::Tau2Status s) {
+  switch (s) {
+    case metapool::Tau2Status::closed_form: return "closed_form";
+    case metapool::Tau2Status::converged: return "converged";
+    case metapool::Tau2Status::bracketed: return "bracketed";
+    case metapool::Tau2Status::boundary: return "boundary";
+    case metapool::Tau2Status::fallback_dl: return "fallback_dl";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_pool(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi,
+                    const std::vector<int>& group, std::string method, double tau2_fixed,
+                    std::string ci, std::string pi, std::string tau2_ci, double level,
+                    double tol, int max_iter, double tau2_init, double step_adj) {
+  metapool::PoolOptions opt;
+  opt.method = tau2_method(method);
+  opt.tau2_fixed = tau2_fixed;
+  opt.ci = ci_method(ci);
+  opt.pi = pi_method(pi);
+  opt.tau2_ci = tau2_ci_method(tau2_ci);
+  opt.level = level;
+  opt.control.tol = tol;
+  opt.control.max_iter = max_iter;
+  opt.control.tau2_init = tau2_init;
+  opt.control.step_adj = step_adj;
+  const metapool::PoolFit f = metapool::pool(yi, vi, group, opt);
+  return Rcpp::List::create(
+      Rcpp::Named("estimate") = f.estimate, Rcpp::Named("se") = f.se,
+      Rcpp::Named("stat") = f.stat, Rcpp::Named("p") = f.p, Rcpp::Named("ci_lb") = f.ci_lb,
+      Rcpp::Named("ci_ub") = f.ci_ub, Rcpp::Named("pi_lb") = f.pi_lb,
+      Rcpp::Named("pi_ub") = f.pi_ub, Rcpp::Named("df") = f.df,
+      Rcpp::Named("pi_df") = f.pi_df, Rcpp::Named("s2w") = f.s2w,
+      Rcpp::Named("tau2") = f.tau2, Rcpp::Named("tau2_se") = f.tau2_se,
+      Rcpp::Named("tau2_lb") = f.tau2_lb, Rcpp::Named("tau2_ub") = f.tau2_ub,
+      Rcpp::Named("Q") = f.Q, Rcpp::Named("Q_df") = f.Q_df, Rcpp::Named("Q_p") = f.Q_p,
+      Rcpp::Named("I2") = f.I2, Rcpp::Named("I2_lb") = f.I2_lb,
+      Rcpp::Named("I2_ub") = f.I2_ub, Rcpp::Named("H2") = f.H2,
+      Rcpp::Named("H2_lb") = f.H2_lb, Rcpp::Named("H2_ub") = f.H2_ub,
+      Rcpp::Named("vt") = f.vt, Rcpp::Named("loglik") = f.loglik,
+      Rcpp::Named("iterations") = f.tau2_est.iterations,
+      Rcpp::Named("tau2_status") = status_name(f.tau2_est.status),
+      Rcpp::Named("weights") = f.weights, Rcpp::Named("group_estimate") = f.group_estimate,
+      Rcpp::Named("group_se") = f.group_se, Rcpp::Named("warnings") = f.warnings);
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_subgroup_test(const Eigen::Map<Eigen::VectorXd> estimate,
+                             const Eigen::Map<Eigen::VectorXd> se) {
+  const metapool::SubgroupTest t = metapool::subgroup_test(estimate, se);
+  return Rcpp::List::create(Rcpp::Named("Q") = t.Q, Rcpp::Named("df") = t.df,
+                            Rcpp::Named("p") = t.p, Rcpp::Named("I2") = t.I2);
+}
