@@ -17,6 +17,10 @@ cpp_hedges_j <- function(m, correction) {
     .Call(`_metapool_cpp_hedges_j`, m, correction)
 }
 
+cpp_mantel_haenszel <- function(events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level) {
+    .Call(`_metapool_cpp_mantel_haenszel`, events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level)
+}
+
 cpp_nnt <- function(theta, theta_lb, theta_ub, acr, scale, beneficial) {
     .Call(`_metapool_cpp_nnt`, theta, theta_lb, theta_ub, acr, scale, beneficial)
 }

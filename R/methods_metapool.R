@@ -9,6 +9,11 @@ measure_title <- function(measure) {
 }
 
 model_title <- function(x) {
+  if (inherits(x, "metapool_mh")) {
+    if (x$mh_method == "Peto") return("Peto fixed-effect meta-analysis")
+    if (x$model == "fixed") return("Mantel-Haenszel fixed-effect meta-analysis")
+    return("Mantel-Haenszel random-effects meta-analysis (RevMan 5: DerSimonian-Laird tau^2 from the M-H Q)")
+  }
   if (x$method == "FE") return("Common-effect (fixed-effect) meta-analysis")
   if (x$method == "fixed") {
     return(sprintf("Random-effects meta-analysis (tau^2 fixed at %s)", format_num(x$tau2, 4)))

@@ -75,6 +75,28 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_mantel_haenszel
+Rcpp::List cpp_mantel_haenszel(const Eigen::Map<Eigen::VectorXd> events1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> events2, const Eigen::Map<Eigen::VectorXd> n2, std::string measure, bool peto, bool random, Rcpp::NumericVector add, Rcpp::CharacterVector to, Rcpp::LogicalVector drop00, std::string rd_variance, std::string pi, double level);
+RcppExport SEXP _metapool_cpp_mantel_haenszel(SEXP events1SEXP, SEXP n1SEXP, SEXP events2SEXP, SEXP n2SEXP, SEXP measureSEXP, SEXP petoSEXP, SEXP randomSEXP, SEXP addSEXP, SEXP toSEXP, SEXP drop00SEXP, SEXP rd_varianceSEXP, SEXP piSEXP, SEXP levelSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type events1(events1SEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type n1(n1SEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type events2(events2SEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type n2(n2SEXP);
+    Rcpp::traits::input_parameter< std::string >::type measure(measureSEXP);
+    Rcpp::traits::input_parameter< bool >::type peto(petoSEXP);
+    Rcpp::traits::input_parameter< bool >::type random(randomSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type add(addSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type to(toSEXP);
+    Rcpp::traits::input_parameter< Rcpp::LogicalVector >::type drop00(drop00SEXP);
+    Rcpp::traits::input_parameter< std::string >::type rd_variance(rd_varianceSEXP);
+    Rcpp::traits::input_parameter< std::string >::type pi(piSEXP);
+    Rcpp::traits::input_parameter< double >::type level(levelSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mantel_haenszel(events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_nnt
 Rcpp::List cpp_nnt(const Eigen::Map<Eigen::VectorXd> theta, const Eigen::Map<Eigen::VectorXd> theta_lb, const Eigen::Map<Eigen::VectorXd> theta_ub, const Eigen::Map<Eigen::VectorXd> acr, std::string scale, bool beneficial);
 RcppExport SEXP _metapool_cpp_nnt(SEXP thetaSEXP, SEXP theta_lbSEXP, SEXP theta_ubSEXP, SEXP acrSEXP, SEXP scaleSEXP, SEXP beneficialSEXP) {
@@ -129,6 +151,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_es_md", (DL_FUNC) &_metapool_cpp_es_md, 8},
     {"_metapool_cpp_es_binary", (DL_FUNC) &_metapool_cpp_es_binary, 9},
     {"_metapool_cpp_hedges_j", (DL_FUNC) &_metapool_cpp_hedges_j, 2},
+    {"_metapool_cpp_mantel_haenszel", (DL_FUNC) &_metapool_cpp_mantel_haenszel, 13},
     {"_metapool_cpp_nnt", (DL_FUNC) &_metapool_cpp_nnt, 6},
     {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 13},
     {"_metapool_cpp_subgroup_test", (DL_FUNC) &_metapool_cpp_subgroup_test, 2},

@@ -97,33 +97,34 @@ void md(VecIn m1, VecIn sd1, VecIn n1, VecIn m2, VecIn sd2, VecIn n2, MdVariance
   }
 }
 
-void binary_effect(VecIn events1, VecIn n1, VecIn events2, VecIn n2, BinaryMeasure measure,
-                   const ZeroCellOptions& zero, EffectSizesOut out, BinaryFlagsOut flags) {
+TwoByTwo zero_corrected(VecIn events1, VecIn n1, VecIn events2, VecIn n2,
+                        const ZeroCellOptions& zero) {
   const Eigen::Index k = events1.size();
-  require_same_length(k, {n1.size(), events2.size(), n2.size(), out.yi.size(), out.vi.size(),
-                          flags.corrected.size(), flags.estimable.size()});
-  flags.corrected.setZero();
-  flags.estimable.setOnes();
+  require_same_length(k, {n1.size(), events2.size(), n2.size()});
+  TwoByTwo t;
+  t.a = events1;
+  t.b = n1 - events1;
+  t.c = events2;
+  t.d = n2 - events2;
+  t.corrected = Eigen::VectorXi::Zero(k);
+  t.dropped = Eigen::VectorXi::Zero(k);
 
   // Which studies are dropped, and which have a zero cell among those kept.
   std::vector<char> has_zero(k, 0);
   bool any_zero = false;
   for (Eigen::Index i = 0; i < k; ++i) {
-    const double a = events1[i], b = n1[i] - events1[i];
-    const double c = events2[i], d = n2[i] - events2[i];
-    if (zero.drop00 && ((a == 0.0 && c == 0.0) || (b == 0.0 && d == 0.0))) {
-      flags.estimable[i] = 0;
+    const bool none = t.a[i] == 0.0 && t.c[i] == 0.0;
+    const bool all = t.b[i] == 0.0 && t.d[i] == 0.0;
+    if (zero.drop00 && (none || all)) {
+      t.dropped[i] = 1;
       continue;
     }
-    has_zero[i] = (a == 0.0 || b == 0.0 || c == 0.0 || d == 0.0);
+    has_zero[i] = (t.a[i] == 0.0 || t.b[i] == 0.0 || t.c[i] == 0.0 || t.d[i] == 0.0);
     any_zero = any_zero || has_zero[i];
   }
-
+  if (!(zero.add > 0.0)) return t;
   for (Eigen::Index i = 0; i < k; ++i) {
-    if (!flags.estimable[i]) {
-      out.yi[i] = out.vi[i] = kNaN;
-      continue;
-    }
+    if (t.dropped[i]) continue;
     bool add = false;
     switch (zero.to) {
       case ZeroCellRule::only0: add = has_zero[i]; break;
@@ -131,11 +132,30 @@ void binary_effect(VecIn events1, VecIn n1, VecIn events2, VecIn n2, BinaryMeasu
       case ZeroCellRule::if0all: add = any_zero; break;
       case ZeroCellRule::none: add = false; break;
     }
-    add = add && zero.add > 0.0;
-    const double inc = add ? zero.add : 0.0;
-    flags.corrected[i] = add ? 1 : 0;
-    const double a = events1[i] + inc, b = n1[i] - events1[i] + inc;
-    const double c = events2[i] + inc, d = n2[i] - events2[i] + inc;
+    if (!add) continue;
+    t.corrected[i] = 1;
+    t.a[i] += zero.add;
+    t.b[i] += zero.add;
+    t.c[i] += zero.add;
+    t.d[i] += zero.add;
+  }
+  return t;
+}
+
+void binary_effect(VecIn events1, VecIn n1, VecIn events2, VecIn n2, BinaryMeasure measure,
+                   const ZeroCellOptions& zero, EffectSizesOut out, BinaryFlagsOut flags) {
+  const Eigen::Index k = events1.size();
+  require_same_length(k, {n1.size(), events2.size(), n2.size(), out.yi.size(), out.vi.size(),
+                          flags.corrected.size(), flags.estimable.size()});
+  const TwoByTwo t = zero_corrected(events1, n1, events2, n2, zero);
+  flags.corrected = t.corrected;
+  for (Eigen::Index i = 0; i < k; ++i) {
+    flags.estimable[i] = !t.dropped[i];
+    if (t.dropped[i]) {
+      out.yi[i] = out.vi[i] = kNaN;
+      continue;
+    }
+    const double a = t.a[i], b = t.b[i], c = t.c[i], d = t.d[i];
     const double na = a + b, nc = c + d;
     double y = kNaN, v = kNaN;
     switch (measure) {
@@ -147,11 +167,10 @@ void binary_effect(VecIn events1, VecIn n1, VecIn events2, VecIn n2, BinaryMeasu
         y = std::log(a) + std::log(d) - std::log(b) - std::log(c);
         v = 1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d;
         break;
-      case BinaryMeasure::risk_difference: {
+      case BinaryMeasure::risk_difference:
         y = a / na - c / nc;
         v = a * b / (na * na * na) + c * d / (nc * nc * nc);
         break;
-      }
     }
     // A zero cell left uncorrected gives an infinite log ratio, or a zero variance for
     // the RD: neither is an estimate, so the study is marked not estimable.

@@ -78,6 +78,17 @@ struct ZeroCellOptions {
   bool drop00 = false;
 };
 
+// The four cells of each study's 2x2 table after the zero-cell rule: a, b (events,
+// non-events, group 1), c, d (group 2).
+struct TwoByTwo {
+  Eigen::VectorXd a, b, c, d;
+  Eigen::VectorXi corrected;  // 1 where `add` was added to the cells
+  Eigen::VectorXi dropped;    // 1 where drop00 removed a double-zero (or all-event) study
+};
+
+TwoByTwo zero_corrected(VecIn events1, VecIn n1, VecIn events2, VecIn n2,
+                        const ZeroCellOptions& zero);
+
 struct BinaryFlagsOut {
   FlagsOut corrected;  // 1 where `add` was added to the study's cells
   FlagsOut estimable;  // 0 where yi/vi are NaN (dropped, or not finite)
