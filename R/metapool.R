@@ -28,6 +28,9 @@
 #'   tests;
 #' * `"z"`: the normal quantile, what metafor's `predict()` uses by default.
 #'
+#' The common-effect model (`method = "FE"`) has no between-study variance and
+#' so no prediction interval (`pi_lb`, `pi_ub` are NA).
+#'
 #' @section Heterogeneity:
 #' `Q` is Cochran's statistic about the common-effect estimate, with df k - 1.
 #' `I2` and `H2` follow metafor: for random-effects fits

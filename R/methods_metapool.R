@@ -121,7 +121,9 @@ print.metapool <- function(x, digits = 4, ...) {
                     sprintf("%g%% CI", 100 * x$level), sprintf("%g%% PI", 100 * x$level),
                     if (x$ci_method == "z") "z" else "t", "p")
   if (!is.null(x$subgroups)) {
-    shown <- cbind(subgroup = rows$subgroup, shown, stringsAsFactors = FALSE)
+    # Per-subgroup prediction intervals are in as.data.frame(); the table keeps to the
+    # columns RevMan shows.
+    shown <- cbind(subgroup = rows$subgroup, shown[-4L], stringsAsFactors = FALSE)
     shown$tau2 <- format_num(rows$tau2, digits)
     shown$I2 <- sprintf("%.1f%%", rows$I2)
   }

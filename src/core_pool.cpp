@@ -529,7 +529,10 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
     const double pi_se = std::sqrt(fit.se * fit.se + fit.tau2);
     fit.pi_lb = fit.estimate - pi_crit * pi_se;
     fit.pi_ub = fit.estimate + pi_crit * pi_se;
-    if (k == 1 && opt.method != Tau2Method::fixed) fit.pi_lb = fit.pi_ub = kNaN;
+    // No prediction interval without a between-study variance model, or from one study.
+    if (opt.method == Tau2Method::fe || (k == 1 && opt.method != Tau2Method::fixed)) {
+      fit.pi_lb = fit.pi_ub = kNaN;
+    }
   } else {
     fit.estimate = fit.se = fit.stat = fit.p = fit.ci_lb = fit.ci_ub = kNaN;
     fit.pi_lb = fit.pi_ub = fit.pi_df = kNaN;

@@ -35,9 +35,13 @@ compare_with_rma <- function(d, method, ci_method, info) {
   expect_rel_equal(ours$Q, ref$QE, tol$closed_form)
   expect_rel_equal(ours$Q_p, ref$QEp, tol$closed_form)
   if (method != "FE") expect_rel_equal(ours$tau2_se, ref$se.tau2, rel, floor = 1e-4)
-  pred <- predict(ref)
-  expect_rel_equal(ours$pi_lb, pred$pi.lb, rel)
-  expect_rel_equal(ours$pi_ub, pred$pi.ub, rel)
+  if (method == "FE") {
+    expect_true(is.na(ours$pi_lb))  # no prediction interval without tau^2
+  } else {
+    pred <- predict(ref)
+    expect_rel_equal(ours$pi_lb, pred$pi.lb, rel)
+    expect_rel_equal(ours$pi_ub, pred$pi.ub, rel)
+  }
   expect_equal(ours$k, ref$k, info = info)
 }
 
