@@ -42,12 +42,15 @@ study_arguments <- function(names, data, env, optional = FALSE) {
     abort_input("`data` must be a data frame (or NULL).", "data")
   }
   values <- lapply(names, function(nm) {
-    if (eval(call("missing", as.name(nm)), caller)) {
+    # The unevaluated argument, boxed: a bare empty symbol (an argument not supplied)
+    # cannot be held in a variable.
+    boxed <- list(eval(call("substitute", as.name(nm)), caller))
+    if (identical(boxed[[1L]], quote(expr = ))) {
       if (optional) return(NULL)
       abort_input(sprintf("`%s` is missing, with no default.", nm), nm)
     }
-    expr <- eval(call("substitute", as.name(nm)), caller)
-    eval_study_argument(expr, nm, data, env)
+    if (is.null(boxed[[1L]])) return(NULL)
+    eval_study_argument(boxed[[1L]], nm, data, env)
   })
   names(values) <- names
   if (!optional) values <- Map(chk_numeric_vector, values, names)
@@ -104,18 +107,23 @@ chk_condition <- function(x, bad, nm, requirement) {
   invisible(x)
 }
 
+# Does `test(min, max)` hold for the non-missing values of x? FALSE when there are none.
+range_hits <- function(x, test) {
+  if (anyNA(x)) x <- x[!is.na(x)]
+  length(x) > 0L && test(min(x), max(x))
+}
+
 # min() and max() make one pass without allocating, so the valid case stays cheap;
 # the offending rows are only looked for when there are some.
 chk_finite <- function(x, nm) {
-  if (suppressWarnings(min(x, na.rm = TRUE) == -Inf || max(x, na.rm = TRUE) == Inf)) {
+  if (range_hits(x, function(lo, hi) lo == -Inf || hi == Inf)) {
     chk_condition(x, is.infinite(x), nm, "must be finite")
   }
   invisible(x)
 }
 
 chk_at_least <- function(x, lower, nm, requirement, strict = FALSE) {
-  lowest <- suppressWarnings(min(x, na.rm = TRUE))
-  if (lowest < lower || (strict && lowest == lower)) {
+  if (range_hits(x, function(lo, hi) lo < lower || (strict && lo == lower))) {
     chk_condition(x, if (strict) x <= lower else x < lower, nm, requirement)
   }
   invisible(x)
@@ -155,7 +163,7 @@ na_policy <- function(na.action) {
     if (!any(hit)) abort_input("`na.action` must be na.fail, na.omit or na.pass.", "na.action")
     na.action <- choices[hit][1L]
   }
-  sub("^na\\.", "", chk_choice(na.action, choices, "na.action"))
+  substring(chk_choice(na.action, choices, "na.action"), 4L)
 }
 
 # Resolve the study labels, the subset and the missing-value policy shared by

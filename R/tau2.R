@@ -91,8 +91,11 @@ method_labels <- c(
   PM = "Paule-Mandel", PMM = "median-unbiased Paule-Mandel", fixed = "fixed tau^2"
 )
 
+default_control <- list(tol = 1e-10, max_iter = 1000L, tau2_init = -1, step_adj = 1)
+
 chk_control <- function(control) {
   if (!is.list(control)) abort_input("`control` must be a list.", "control")
+  if (length(control) == 0L) return(default_control)
   known <- c("tol", "max_iter", "tau2_init", "step_adj")
   unknown <- setdiff(names(control), known)
   if (length(unknown)) {
@@ -101,7 +104,7 @@ chk_control <- function(control) {
                         paste0("`", unknown, "`", collapse = ", "),
                         paste0("`", known, "`", collapse = ", ")), "control")
   }
-  out <- list(tol = 1e-10, max_iter = 1000L, tau2_init = -1, step_adj = 1)
+  out <- default_control
   out[names(control)] <- control
   positive <- function(x) is.numeric(x) && length(x) == 1L && !is.na(x) && x > 0 && is.finite(x)
   if (!positive(out$tol)) abort_input("`control$tol` must be a positive number.", "control")

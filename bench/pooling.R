@@ -1,0 +1,25 @@
+# One REML fit (metapool() vs metafor::rma()) at k = 15 and k = 2000, in one R process.
+# Both compute the estimate, its CI, Q, I^2 and the prediction interval; metapool also
+# computes the Q-profile CI for tau^2 in the same call (metafor needs confint() for it).
+bench_pooling <- function() {
+  data_k <- function(k) {
+    set.seed(k)
+    vi <- runif(k, 0.01, 0.5)
+    list(yi = rnorm(k, 0.3, sqrt(vi + 0.1)), vi = vi)
+  }
+  # Quoted, so that every iteration evaluates the call afresh.
+  time_median <- function(expr, iterations, env = parent.frame()) {
+    res <- bench::mark(exprs = list(substitute(expr)), env = env, iterations = iterations,
+                       check = FALSE, memory = FALSE, filter_gc = FALSE)
+    as.numeric(res$median)
+  }
+  rows <- lapply(list(c(k = 15, it_mp = 2000, it_mf = 200), c(k = 2000, it_mp = 200, it_mf = 3)),
+                 function(cfg) {
+    d <- data_k(cfg[["k"]])
+    mp <- time_median(metapool::metapool(yi = d$yi, vi = d$vi, method = "REML"), cfg[["it_mp"]])
+    mf <- time_median(metafor::rma(d$yi, d$vi, method = "REML"), cfg[["it_mf"]])
+    data.frame(task = sprintf("one REML fit, k = %d", cfg[["k"]]), metapool_s = mp,
+               metafor_s = mf, ratio = mf / mp)
+  })
+  do.call(rbind, rows)
+}
