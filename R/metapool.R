@@ -141,9 +141,12 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
     }
     lookup <- data %||% as_plain_df(first)
     extra <- study_arguments(c("slab", "subset", "subgroup"), lookup, env, optional = TRUE)
+    binary <- all(c("events2", "n2", "estimable") %in% names(first))
     input <- list(yi = first$yi, vi = first$vi,
                   slab = extra$slab %||% first$slab,
-                  estimable = if ("estimable" %in% names(first)) first$estimable else NULL)
+                  estimable = if (binary) first$estimable else NULL,
+                  events2 = if (binary) first$events2 else NULL,
+                  n2 = if (binary) first$n2 else NULL)
     measure <- attr(first, "measure")
   } else {
     extra <- study_arguments(c("vi", "sei", "slab", "subset", "subgroup"), data, env,
@@ -225,7 +228,8 @@ pool_studies <- function(input, subset, subgroup, na.action) {
     group <- if (is.factor(group)) droplevels(group) else factor(group, levels = unique(group))
   }
   list(yi = yi, vi = vi, slab = rows$slab, subgroup = group, omitted = rows$omitted,
-       not_estimable = if (length(excluded)) input$slab[excluded] else NULL)
+       not_estimable = if (length(excluded)) input$slab[excluded] else NULL,
+       events2 = input$events2[keep], n2 = input$n2[keep])
 }
 
 which_subset <- function(subset, k) {
@@ -274,7 +278,7 @@ fit_subgroups <- function(studies, settings, measure) {
   fits <- lapply(lv, function(g) {
     idx <- which(groups == g)
     sub <- list(yi = studies$yi[idx], vi = studies$vi[idx], slab = studies$slab[idx],
-                omitted = integer(0))
+                omitted = integer(0), events2 = studies$events2[idx], n2 = studies$n2[idx])
     new_metapool(run_engine(sub$yi, sub$vi, settings), sub, settings, measure)
   })
   names(fits) <- lv
@@ -298,6 +302,14 @@ new_metapool <- function(res, studies, settings, measure) {
     pi_method = settings$pi_method, tau2_ci = settings$tau2_ci, measure = measure,
     level = settings$level, converged = res$tau2_status != "fallback_dl",
     iterations = res$iterations, tau2_status = res$tau2_status,
-    settings = settings, omitted = studies$omitted, not_estimable = studies$not_estimable
+    settings = settings, omitted = studies$omitted, not_estimable = studies$not_estimable,
+    control_risk = pooled_control_risk(studies$events2, studies$n2)
   ), class = "metapool")
+}
+
+# Risk of the event in the control groups of the pooled studies taken together (the
+# usual assumed control risk for an NNT); NULL without 2x2 data.
+pooled_control_risk <- function(events2, n2) {
+  if (is.null(events2) || !length(events2)) return(NULL)
+  sum(events2) / sum(n2)
 }

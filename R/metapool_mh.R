@@ -187,6 +187,7 @@ fit_mh <- function(tables, settings) {
     ci_method = "z", pi_method = s$pi_method, tau2_ci = "none", measure = s$measure,
     level = s$level, converged = TRUE, iterations = 0L, tau2_status = "closed_form",
     mh = mh, settings = s, not_estimable = if (any(!ok)) tables$slab[!ok] else NULL,
-    corrected = stats::setNames(res$corrected, tables$slab)
+    corrected = stats::setNames(res$corrected, tables$slab),
+    control_risk = pooled_control_risk(tables$events2[ok], tables$n2[ok])
   ), class = c("metapool_mh", "metapool"))
 }

@@ -32,7 +32,7 @@
 #' number.
 #'
 #' @param x The effect: a numeric vector (risk differences, risk ratios or odds
-#'   ratios on the ratio scale, or SMDs), or an [mp_es] object.
+#'   ratios on the ratio scale, or SMDs), an [mp_es] object, or a pooled fit.
 #' @param ... Further arguments for the methods.
 #' @return An `mp_nnt` object: a data frame with the effect and its limits (on
 #'   the natural scale), `acr`, the change in risk `risk_change` (EER - ACR),
@@ -59,6 +59,10 @@
 #'
 #' # An interval crossing no effect
 #' nnt(-0.04, measure = "RD", ci_lb = -0.09, ci_ub = 0.01, event = "harmful")
+#'
+#' # From a pooled fit (ACR: the pooled control-group risk)
+#' nnt(metapool_mh(events1, n1, events2, n2, data = nielweise2007, measure = "RR",
+#'                 preset = "revman5"), event = "harmful")
 #'
 #' # Per study, from 2x2 tables (ACR: each study's control-group risk)
 #' nnt(es_rd(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = trial),
@@ -135,6 +139,40 @@ nnt.mp_es <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
   compute_nnt(theta = x$yi, lb = x$ci_lb, ub = x$ci_ub, acr = rep_len(acr, nrow(x)),
               measure = measure, event = event, level = attr(x, "level"), label = x$slab,
               acr_source = acr_source)
+}
+
+#' @rdname nnt
+#' @details For a pooled fit ([metapool()], [metapool_mh()]), the NNT is computed
+#'   from the pooled estimate and its confidence interval, for the overall fit
+#'   and each subgroup. For 2x2 data `acr` defaults to the pooled control-group
+#'   risk, the control events divided by the control participants of the pooled
+#'   studies (each subgroup its own).
+#' @export
+nnt.metapool <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
+  measure <- x$measure
+  if (!measure %in% c("RD", "RR", "OR", "SMD")) {
+    abort_input(sprintf(
+      "An NNT needs a fit of a binary measure (RD, RR, OR) or an SMD; this fit pools %s.",
+      if (measure == "generic") "generic effects" else measure_labels[[measure]]
+    ), "x")
+  }
+  event <- chk_event(event)
+  fits <- c(x$subgroups, list(Overall = x))
+  given <- !is.null(acr)
+  if (given) {
+    acr <- chk_numeric_vector(acr, "acr")
+    if (length(acr) != 1L) abort_input("`acr` must be a single risk for a pooled fit.", "acr")
+  } else if (is.null(x$control_risk) && measure != "RD") {
+    abort_input(sprintf("`acr` (the assumed control risk) is needed to turn a pooled %s into an NNT.",
+                        measure_labels[[measure]]), "acr")
+  }
+  risk <- function(f) if (given) acr else f$control_risk %||% NA_real_
+  compute_nnt(theta = vapply(fits, `[[`, 0, "estimate"),
+              lb = vapply(fits, `[[`, 0, "ci_lb"), ub = vapply(fits, `[[`, 0, "ci_ub"),
+              acr = vapply(fits, risk, 0), measure = measure, event = event,
+              level = x$level, label = names(fits),
+              acr_source = if (given || is.null(x$control_risk)) "given" else
+                "pooled control-group risk (control events / control participants)")
 }
 
 chk_event <- function(event) {

@@ -16,3 +16,10 @@ print(nnt(0.92, measure = "RR", acr = 0.30, event = "harmful"))
 cat("\nNiel-Weise 2007, M-H risk ratio 0.3268 [0.2165, 0.4934] at the median control risk:\n")
 print(nnt(0.3268, measure = "RR", ci_lb = 0.2165, ci_ub = 0.4934,
           acr = stats::median(nielweise2007$events2 / nielweise2007$n2), event = "harmful"))
+
+cat("\n== Pooling ==\n\n")
+cat("BCG trials, random effects (REML), with subgroups by allocation method:\n\n")
+print(metapool(bcg_rr, subgroup = alloc, data = bcg))
+cat("\nNiel-Weise 2007 with RevMan 5's M-H random-effects risk ratio:\n\n")
+print(metapool_mh(events1, n1, events2, n2, data = nielweise2007, slab = author,
+                  measure = "RR", model = "random", preset = "revman5"))

@@ -105,3 +105,25 @@ test_that("print reads like the Handbook", {
   expect_snapshot(print(nnt(-0.5, measure = "SMD", ci_lb = -0.8, ci_ub = -0.2, acr = 0.4,
                             event = "harmful")))
 })
+
+test_that("nnt() on pooled fits uses the pooled estimate, CI and control risk", {
+  fit <- metapool_mh(events1, n1, events2, n2, data = nielweise2007, measure = "RR",
+                     preset = "revman5")
+  x <- nnt(fit, event = "harmful")
+  included <- !(nielweise2007$events1 == 0 & nielweise2007$events2 == 0)
+  acr <- sum(nielweise2007$events2[included]) / sum(nielweise2007$n2[included])
+  expect_equal(x$acr, acr)
+  expect_equal(x$benefit, acr - acr * exp(fit$estimate))
+  expect_equal(x$label, "Overall")
+  y <- nnt(fit, acr = 0.0287, event = "harmful")
+  expect_equal(y$nnt_whole, 52)
+  es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg)
+  sub <- nnt(metapool(es, subgroup = bcg$alloc, method = "DL"), event = "harmful")
+  expect_equal(sub$label, c("random", "alternate", "systematic", "Overall"))
+  expect_equal(sub$acr[1], with(bcg[bcg$alloc == "random", ], sum(cpos) / sum(cpos + cneg)))
+  smd <- metapool(es_smd(m1, sd1, n1, m2, sd2, n2, data = normand1999))
+  expect_error(nnt(smd, event = "harmful"), "acr", class = "metapool_error_input")
+  expect_equal(nnt(smd, acr = 0.3, event = "harmful")$effect, smd$estimate)
+  expect_error(nnt(metapool(yi = c(1, 2), vi = c(1, 1)), acr = 0.2, event = "harmful"),
+               "generic", class = "metapool_error_input")
+})
