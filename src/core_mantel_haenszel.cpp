@@ -1,5 +1,6 @@
 #include "metapool/mantel_haenszel.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -155,7 +156,7 @@ MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const Mh
     if (fit.estimable[i]) idx.push_back(static_cast<int>(i));
   }
   fit.k_estimable = static_cast<int>(idx.size());
-  fit.Q_df = fit.k_estimable - 1;
+  fit.Q_df = std::max(0, fit.k_estimable - 1);
   double sw = 0, sw2 = 0, q = 0;
   for (int i : idx) {
     const double w = 1.0 / fit.vi[i];
@@ -175,7 +176,10 @@ MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const Mh
     fit.Q = fit.Q_p = fit.I2 = fit.H2 = kNaN;
   }
 
-  if (opt.random && fit.k_estimable > 0) {
+  if (opt.random && fit.k_estimable == 0) {
+    PoolFit& r = fit.random;
+    r.estimate = r.se = r.stat = r.p = r.ci_lb = r.ci_ub = r.pi_lb = r.pi_ub = r.pi_df = kNaN;
+  } else if (opt.random) {
     Eigen::VectorXd y(fit.k_estimable), v(fit.k_estimable);
     for (int j = 0; j < fit.k_estimable; ++j) {
       y[j] = fit.yi[idx[j]];
