@@ -257,11 +257,7 @@ fit_metapool <- function(studies, settings, measure) {
   fit <- new_metapool(run_engine(studies$yi, studies$vi, settings), studies, settings, measure)
   if (!is.null(studies$subgroup)) {
     fit$subgroups <- fit_subgroups(studies, settings, measure)
-    est <- vapply(fit$subgroups, `[[`, numeric(1), "estimate")
-    se <- vapply(fit$subgroups, `[[`, numeric(1), "se")
-    ok <- is.finite(est) & is.finite(se) & se > 0
-    fit$subgroup_test <- if (sum(ok) >= 2L) cpp_subgroup_test(est[ok], se[ok]) else
-      list(Q = NA_real_, df = NA_real_, p = NA_real_, I2 = NA_real_)
+    fit$subgroup_test <- subgroup_difference_test(fit$subgroups)
     fit$common_tau2 <- settings$common_tau2
   }
   fit
@@ -312,4 +308,13 @@ new_metapool <- function(res, studies, settings, measure) {
 pooled_control_risk <- function(events2, n2) {
   if (is.null(events2) || !length(events2)) return(NULL)
   sum(events2) / sum(n2)
+}
+
+# RevMan's test for subgroup differences across the subgroup estimates that exist.
+subgroup_difference_test <- function(subgroups) {
+  est <- vapply(subgroups, `[[`, numeric(1), "estimate")
+  se <- vapply(subgroups, `[[`, numeric(1), "se")
+  ok <- is.finite(est) & is.finite(se) & se > 0
+  if (sum(ok) < 2L) return(list(Q = NA_real_, df = NA_real_, p = NA_real_, I2 = NA_real_))
+  cpp_subgroup_test(est[ok], se[ok])
 }

@@ -108,11 +108,7 @@ metapool_mh <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subs
     fit$subgroups <- lapply(stats::setNames(levels(g), levels(g)), function(lv) {
       fit_mh(lapply(tables, `[`, g == lv), settings)
     })
-    est <- vapply(fit$subgroups, `[[`, numeric(1), "estimate")
-    se <- vapply(fit$subgroups, `[[`, numeric(1), "se")
-    ok <- is.finite(est) & is.finite(se) & se > 0
-    fit$subgroup_test <- if (sum(ok) >= 2L) cpp_subgroup_test(est[ok], se[ok]) else
-      list(Q = NA_real_, df = NA_real_, p = NA_real_, I2 = NA_real_)
+    fit$subgroup_test <- subgroup_difference_test(fit$subgroups)
   }
   fit$omitted <- rows$omitted
   fit

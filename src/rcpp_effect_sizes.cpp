@@ -2,38 +2,11 @@
 #include <RcppEigen.h>
 
 #include "metapool/effect_sizes.hpp"
+#include "rcpp_enums.h"
 
 namespace {
 
-metapool::SmdCorrection smd_correction(const std::string& x) {
-  if (x == "exact") return metapool::SmdCorrection::exact;
-  if (x == "approx") return metapool::SmdCorrection::approx;
-  if (x == "none") return metapool::SmdCorrection::none;
-  Rcpp::stop("unknown SMD correction '%s'", x);
-}
-
-metapool::SmdVariance smd_variance(const std::string& x) {
-  if (x == "LS") return metapool::SmdVariance::ls;
-  if (x == "UB") return metapool::SmdVariance::ub;
-  if (x == "LS2") return metapool::SmdVariance::ls2;
-  if (x == "LS3") return metapool::SmdVariance::ls3;
-  Rcpp::stop("unknown SMD variance type '%s'", x);
-}
-
-metapool::BinaryMeasure binary_measure(const std::string& x) {
-  if (x == "RR") return metapool::BinaryMeasure::risk_ratio;
-  if (x == "OR") return metapool::BinaryMeasure::odds_ratio;
-  if (x == "RD") return metapool::BinaryMeasure::risk_difference;
-  Rcpp::stop("unknown binary measure '%s'", x);
-}
-
-metapool::ZeroCellRule zero_cell_rule(const std::string& x) {
-  if (x == "only0") return metapool::ZeroCellRule::only0;
-  if (x == "all") return metapool::ZeroCellRule::all;
-  if (x == "if0all") return metapool::ZeroCellRule::if0all;
-  if (x == "none") return metapool::ZeroCellRule::none;
-  Rcpp::stop("unknown zero-cell rule '%s'", x);
-}
+using namespace metapool_glue;
 
 typedef Eigen::Map<Eigen::VectorXd> MapVec;
 
@@ -78,10 +51,7 @@ Rcpp::List cpp_es_md(const Eigen::Map<Eigen::VectorXd> m1, const Eigen::Map<Eige
 Rcpp::List cpp_es_binary(const Eigen::Map<Eigen::VectorXd> events1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> events2,
                          const Eigen::Map<Eigen::VectorXd> n2, std::string measure, double add, std::string to,
                          bool drop00, double level) {
-  metapool::ZeroCellOptions zero;
-  zero.add = add;
-  zero.to = zero_cell_rule(to);
-  zero.drop00 = drop00;
+  const metapool::ZeroCellOptions zero = zero_cells(add, to, drop00);
   const R_xlen_t k = events1.size();
   Columns cols(k);
   Rcpp::LogicalVector corrected(Rcpp::no_init(k)), estimable(Rcpp::no_init(k));
@@ -97,7 +67,7 @@ Rcpp::List cpp_es_binary(const Eigen::Map<Eigen::VectorXd> events1, const Eigen:
 
 // [[Rcpp::export(rng = false)]]
 double cpp_hedges_j(double m, std::string correction) {
-  switch (smd_correction(correction)) {
+  switch (metapool_glue::smd_correction(correction)) {
     case metapool::SmdCorrection::exact: return metapool::hedges_j_exact(m);
     case metapool::SmdCorrection::approx: return metapool::hedges_j_approx(m);
     case metapool::SmdCorrection::none: return 1.0;

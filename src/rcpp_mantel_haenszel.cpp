@@ -2,26 +2,9 @@
 #include <RcppEigen.h>
 
 #include "metapool/mantel_haenszel.hpp"
+#include "rcpp_enums.h"
 
 namespace {
-
-metapool::ZeroCellOptions zero_options(double add, const std::string& to, bool drop00) {
-  metapool::ZeroCellOptions z;
-  z.add = add;
-  z.drop00 = drop00;
-  if (to == "only0") {
-    z.to = metapool::ZeroCellRule::only0;
-  } else if (to == "all") {
-    z.to = metapool::ZeroCellRule::all;
-  } else if (to == "if0all") {
-    z.to = metapool::ZeroCellRule::if0all;
-  } else if (to == "none") {
-    z.to = metapool::ZeroCellRule::none;
-  } else {
-    Rcpp::stop("unknown zero-cell rule '%s'", to);
-  }
-  return z;
-}
 
 Rcpp::LogicalVector as_logical(const Eigen::VectorXi& x) {
   return Rcpp::LogicalVector(x.data(), x.data() + x.size());
@@ -37,25 +20,16 @@ Rcpp::List cpp_mantel_haenszel(const Eigen::Map<Eigen::VectorXd> events1,
                                bool peto, bool random, Rcpp::NumericVector add,
                                Rcpp::CharacterVector to, Rcpp::LogicalVector drop00,
                                std::string rd_variance, std::string pi, double level) {
+  using namespace metapool_glue;
   metapool::MhOptions opt;
-  if (measure == "OR") {
-    opt.measure = metapool::BinaryMeasure::odds_ratio;
-  } else if (measure == "RR") {
-    opt.measure = metapool::BinaryMeasure::risk_ratio;
-  } else if (measure == "RD") {
-    opt.measure = metapool::BinaryMeasure::risk_difference;
-  } else {
-    Rcpp::stop("unknown measure '%s'", measure);
-  }
-  opt.study_zero = zero_options(add[0], Rcpp::as<std::string>(to[0]), drop00[0]);
-  opt.mh_zero = zero_options(add[1], Rcpp::as<std::string>(to[1]), drop00[1]);
-  opt.rd_variance = rd_variance == "sato" ? metapool::MhRdVariance::sato
-                                          : metapool::MhRdVariance::greenland_robins;
+  opt.measure = binary_measure(measure);
+  opt.study_zero = zero_cells(add[0], Rcpp::as<std::string>(to[0]), drop00[0]);
+  opt.mh_zero = zero_cells(add[1], Rcpp::as<std::string>(to[1]), drop00[1]);
+  opt.rd_variance = metapool_glue::rd_variance(rd_variance);
   opt.peto = peto;
   opt.random = random;
   opt.level = level;
-  opt.pi = pi == "z" ? metapool::PiMethod::z
-                     : (pi == "t_k1" ? metapool::PiMethod::t_k1 : metapool::PiMethod::t_k2);
+  opt.pi = pi_method(pi);
   const metapool::MhFit f = metapool::mantel_haenszel(events1, n1, events2, n2, opt);
   Rcpp::List out = Rcpp::List::create(
       Rcpp::Named("defined") = f.defined, Rcpp::Named("estimate") = f.estimate,

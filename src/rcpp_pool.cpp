@@ -2,45 +2,11 @@
 #include <RcppEigen.h>
 
 #include "metapool/pool.hpp"
+#include "rcpp_enums.h"
 
 namespace {
 
-metapool::Tau2Method tau2_method(const std::string& x) {
-  static const std::pair<const char*, metapool::Tau2Method> table[] = {
-      {"FE", metapool::Tau2Method::fe},     {"DL", metapool::Tau2Method::dl},
-      {"DLIT", metapool::Tau2Method::dlit}, {"HE", metapool::Tau2Method::he},
-      {"SJ", metapool::Tau2Method::sj},     {"ML", metapool::Tau2Method::ml},
-      {"REML", metapool::Tau2Method::reml}, {"EB", metapool::Tau2Method::eb},
-      {"HS", metapool::Tau2Method::hs},     {"HSk", metapool::Tau2Method::hsk},
-      {"PM", metapool::Tau2Method::pm},     {"PMM", metapool::Tau2Method::pmm},
-      {"fixed", metapool::Tau2Method::fixed}};
-  for (const auto& entry : table) {
-    if (x == entry.first) return entry.second;
-  }
-  Rcpp::stop("unknown tau2 method '%s'", x);
-}
-
-metapool::CiMethod ci_method(const std::string& x) {
-  if (x == "z") return metapool::CiMethod::z;
-  if (x == "t") return metapool::CiMethod::t;
-  if (x == "hksj") return metapool::CiMethod::hksj;
-  if (x == "hksj_adhoc") return metapool::CiMethod::hksj_adhoc;
-  Rcpp::stop("unknown ci_method '%s'", x);
-}
-
-metapool::PiMethod pi_method(const std::string& x) {
-  if (x == "z") return metapool::PiMethod::z;
-  if (x == "t_k1") return metapool::PiMethod::t_k1;
-  if (x == "t_k2") return metapool::PiMethod::t_k2;
-  Rcpp::stop("unknown pi_method '%s'", x);
-}
-
-metapool::Tau2CiMethod tau2_ci_method(const std::string& x) {
-  if (x == "none") return metapool::Tau2CiMethod::none;
-  if (x == "QP") return metapool::Tau2CiMethod::q_profile;
-  if (x == "PL") return metapool::Tau2CiMethod::profile_likelihood;
-  Rcpp::stop("unknown tau2_ci '%s'", x);
-}
+using namespace metapool_glue;
 
 const char* status_name(metapool::Tau2Status s) {
   switch (s) {
