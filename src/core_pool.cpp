@@ -19,16 +19,15 @@ const double kLog2Pi = 1.8378770664093454836;
 // Sums over studies for weights w = 1 / (v + tau2) (or w = 1, unweighted), with one
 // mean per group. With P = W - W X (X'WX)^-1 X'W the projection of the model with a
 // group-specific intercept, these are the traces and quadratic forms every estimator
-// needs, each in O(k).
+// needs, each in O(k). The group means and weight sums of the last evaluation stay in
+// the model's workspace (Model::mu, Model::s0), so the hot loop allocates nothing.
 struct Sums {
   double sw = 0, sw2 = 0;  // sum w, sum w^2
   double rss = 0;          // Y'PY  = sum w (y - mu_g)^2
   double rss2 = 0;         // Y'PPY = sum w^2 (y - mu_g)^2
   double trP = 0, trPP = 0, trPV = 0, trPPV = 0, trPVPV = 0;
-  double sum_log_var = 0;  // sum log(v + tau2)
+  double sum_log_var = 0;  // sum log(v + tau2)      (only with want_loglik)
   double logdet_xwx = 0;   // log det(X'WX) = sum_g log(sum_{i in g} w_i)
-  Eigen::VectorXd mu;      // group means
-  Eigen::VectorXd s0;      // group sums of weights
 };
 
 class Model {
@@ -45,10 +44,13 @@ class Model {
       if (gi < 0) throw std::invalid_argument("negative group index");
       g_ = std::max(g_, gi + 1);
     }
-    counts_.assign(g_, 0);
-    for (int i = 0; i < k_; ++i) ++counts_[gid(i)];
-    for (int c : counts_) {
+    std::vector<int> counts(g_, 0);
+    for (int i = 0; i < k_; ++i) ++counts[gid(i)];
+    for (int c : counts) {
       if (c == 0) throw std::invalid_argument("empty group");
+    }
+    for (Eigen::VectorXd* w : {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
+      w->resize(g_);
     }
   }
 
@@ -57,53 +59,56 @@ class Model {
   int gid(int i) const { return group_.empty() ? 0 : group_[i]; }
   double y(int i) const { return y_[i]; }
   double v(int i) const { return v_[i]; }
+  // Group means and weight sums from the last call of at().
+  const Eigen::VectorXd& mu() const { return mu_; }
+  const Eigen::VectorXd& s0() const { return s0_; }
 
-  Sums at(double tau2, bool unweighted = false) const {
+  Sums at(double tau2, bool unweighted = false, bool want_loglik = false) const {
     Sums s;
-    Eigen::VectorXd s0 = Eigen::VectorXd::Zero(g_), s1 = s0, s2 = s0, s3 = s0, swv = s0,
-                    sw2v = s0, sw3v = s0;
+    for (Eigen::VectorXd* w : {&s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
+      w->setZero();
+    }
     for (int i = 0; i < k_; ++i) {
       const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
       const int g = gid(i);
-      s0[g] += w;
-      s1[g] += w * y_[i];
-      s2[g] += w * w;
-      s3[g] += w * w * w;
-      swv[g] += w * v_[i];
-      sw2v[g] += w * w * v_[i];
-      sw3v[g] += w * w * w * v_[i];
-      s.sum_log_var += std::log(v_[i] + tau2);
+      s0_[g] += w;
+      s1_[g] += w * y_[i];
+      s2_[g] += w * w;
+      s3_[g] += w * w * w;
+      swv_[g] += w * v_[i];
+      sw2v_[g] += w * w * v_[i];
+      sw3v_[g] += w * w * w * v_[i];
+      if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
     }
-    s.mu = s1.cwiseQuotient(s0);
-    s.s0 = s0;
+    mu_ = s1_.cwiseQuotient(s0_);
     double sum_a2 = 0;  // sum (w v)^2, for tr(PVPV)
-    std::vector<double> wa2(g_, 0.0);  // sum w (w v)^2 per group
     for (int i = 0; i < k_; ++i) {
       const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-      const double r = y_[i] - s.mu[gid(i)];
+      const double r = y_[i] - mu_[gid(i)];
       s.rss += w * r * r;
       s.rss2 += w * w * r * r;
       const double a = w * v_[i];
       sum_a2 += a * a;
-      wa2[gid(i)] += w * a * a;
+      wa2_[gid(i)] += w * a * a;
     }
     s.trPVPV = sum_a2;
     for (int g = 0; g < g_; ++g) {
-      s.sw += s0[g];
-      s.sw2 += s2[g];
-      s.trP += s0[g] - s2[g] / s0[g];
-      s.trPP += s2[g] - 2.0 * s3[g] / s0[g] + s2[g] * s2[g] / (s0[g] * s0[g]);
-      s.trPV += swv[g] - sw2v[g] / s0[g];
-      s.trPPV += sw2v[g] - 2.0 * sw3v[g] / s0[g] + s2[g] * sw2v[g] / (s0[g] * s0[g]);
-      s.trPVPV += -2.0 * wa2[g] / s0[g] + sw2v[g] * sw2v[g] / (s0[g] * s0[g]);
-      s.logdet_xwx += std::log(s0[g]);
+      const double s0 = s0_[g], s2 = s2_[g];
+      s.sw += s0;
+      s.sw2 += s2;
+      s.trP += s0 - s2 / s0;
+      s.trPP += s2 - 2.0 * s3_[g] / s0 + s2 * s2 / (s0 * s0);
+      s.trPV += swv_[g] - sw2v_[g] / s0;
+      s.trPPV += sw2v_[g] - 2.0 * sw3v_[g] / s0 + s2 * sw2v_[g] / (s0 * s0);
+      s.trPVPV += -2.0 * wa2_[g] / s0 + sw2v_[g] * sw2v_[g] / (s0 * s0);
+      if (want_loglik) s.logdet_xwx += std::log(s0);
     }
     return s;
   }
 
   // ML or REML log-likelihood at tau2 (metafor's definitions).
   double loglik(double tau2, bool reml) const {
-    const Sums s = at(tau2);
+    const Sums s = at(tau2, false, true);
     if (reml) {
       return -0.5 * (k_ - g_) * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.logdet_xwx - 0.5 * s.rss;
     }
@@ -115,7 +120,7 @@ class Model {
   const Eigen::Ref<const Eigen::VectorXd>& v_;
   const std::vector<int>& group_;
   int k_ = 0, g_ = 1;
-  std::vector<int> counts_;
+  mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_;
 };
 
 bool converged_step(double change, double tau2, double tol) {
@@ -487,10 +492,14 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // The pooled estimate(s) at the fitted tau^2.
   const Sums s = model.at(fit.tau2);
-  fit.group_estimate = s.mu;
-  fit.group_se = s.s0.cwiseInverse().cwiseSqrt();
-  fit.weights.resize(k);
-  for (int i = 0; i < k; ++i) fit.weights[i] = 1.0 / (vi[i] + fit.tau2) / s.s0[model.gid(i)];
+  fit.group_estimate = model.mu();
+  fit.group_se = model.s0().cwiseInverse().cwiseSqrt();
+  if (opt.weights) {
+    fit.weights.resize(k);
+    for (int i = 0; i < k; ++i) {
+      fit.weights[i] = 1.0 / (vi[i] + fit.tau2) / model.s0()[model.gid(i)];
+    }
+  }
 
   // Hartung-Knapp(-Sidik-Jonkman) scale.
   const bool hk = opt.ci == CiMethod::hksj || opt.ci == CiMethod::hksj_adhoc;
@@ -501,7 +510,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   }
   fit.df = t_based ? static_cast<double>(k - p) : kNaN;
   if (p == 1) {
-    fit.estimate = s.mu[0];
+    fit.estimate = fit.group_estimate[0];
     fit.se = fit.group_se[0] * std::sqrt(fit.s2w);
     const double crit = t_based ? t_quantile(fit.df, 1.0 - (1.0 - opt.level) / 2.0)
                                 : z_crit(opt.level);

@@ -32,6 +32,7 @@ struct PoolOptions {
   Tau2CiMethod tau2_ci = Tau2CiMethod::q_profile;
   double level = 0.95;
   PoolControl control;
+  bool weights = true;       // fill PoolFit::weights (batch engines that do not need them skip it)
 };
 
 // How the tau^2 estimate was reached (for the fit's report and warnings).
