@@ -11,6 +11,124 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_pool_groups
+Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::NumericVector starts, const Rcpp::List options, int threads, bool progress);
+RcppExport SEXP _metapool_cpp_pool_groups(SEXP yiSEXP, SEXP viSEXP, SEXP startsSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_pool_groups(yi, vi, starts, options, threads, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_pool_subsets
+Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::NumericVector masks, bool all, const Rcpp::List options, int threads, bool progress);
+RcppExport SEXP _metapool_cpp_pool_subsets(SEXP yiSEXP, SEXP viSEXP, SEXP masksSEXP, SEXP allSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type masks(masksSEXP);
+    Rcpp::traits::input_parameter< bool >::type all(allSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_pool_subsets(yi, vi, masks, all, options, threads, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_leave_one_out
+Rcpp::List cpp_leave_one_out(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List options, int threads);
+RcppExport SEXP _metapool_cpp_leave_one_out(SEXP yiSEXP, SEXP viSEXP, SEXP optionsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_leave_one_out(yi, vi, options, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cumulative
+Rcpp::List cpp_cumulative(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const std::vector<int>& order, const Rcpp::List options, int threads);
+RcppExport SEXP _metapool_cpp_cumulative(SEXP yiSEXP, SEXP viSEXP, SEXP orderSEXP, SEXP optionsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cumulative(yi, vi, order, options, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_influence
+Rcpp::List cpp_influence(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List options, int threads);
+RcppExport SEXP _metapool_cpp_influence(SEXP yiSEXP, SEXP viSEXP, SEXP optionsSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_influence(yi, vi, options, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_permutation
+Eigen::VectorXd cpp_permutation(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Eigen::Map<Eigen::MatrixXd> signs, bool exact, const Rcpp::List options, int threads, bool progress);
+RcppExport SEXP _metapool_cpp_permutation(SEXP yiSEXP, SEXP viSEXP, SEXP signsSEXP, SEXP exactSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type signs(signsSEXP);
+    Rcpp::traits::input_parameter< bool >::type exact(exactSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_permutation(yi, vi, signs, exact, options, threads, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_bootstrap_parametric
+Rcpp::List cpp_bootstrap_parametric(const Eigen::Map<Eigen::VectorXd> vi, double estimate, double tau2, const Eigen::Map<Eigen::MatrixXd> z, const Rcpp::List options, int threads, bool progress);
+RcppExport SEXP _metapool_cpp_bootstrap_parametric(SEXP viSEXP, SEXP estimateSEXP, SEXP tau2SEXP, SEXP zSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< double >::type estimate(estimateSEXP);
+    Rcpp::traits::input_parameter< double >::type tau2(tau2SEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type z(zSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bootstrap_parametric(vi, estimate, tau2, z, options, threads, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_bootstrap_resample
+Rcpp::List cpp_bootstrap_resample(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Eigen::Map<Eigen::MatrixXi> index, const Rcpp::List options, int threads, bool progress);
+RcppExport SEXP _metapool_cpp_bootstrap_resample(SEXP yiSEXP, SEXP viSEXP, SEXP indexSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXi> >::type index(indexSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bootstrap_resample(yi, vi, index, options, threads, progress));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_es_smd
 Rcpp::List cpp_es_smd(const Eigen::Map<Eigen::VectorXd> m1, const Eigen::Map<Eigen::VectorXd> sd1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> m2, const Eigen::Map<Eigen::VectorXd> sd2, const Eigen::Map<Eigen::VectorXd> n2, std::string correction, std::string vtype, double level);
 RcppExport SEXP _metapool_cpp_es_smd(SEXP m1SEXP, SEXP sd1SEXP, SEXP n1SEXP, SEXP m2SEXP, SEXP sd2SEXP, SEXP n2SEXP, SEXP correctionSEXP, SEXP vtypeSEXP, SEXP levelSEXP) {
@@ -147,6 +265,14 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_metapool_cpp_pool_groups", (DL_FUNC) &_metapool_cpp_pool_groups, 6},
+    {"_metapool_cpp_pool_subsets", (DL_FUNC) &_metapool_cpp_pool_subsets, 7},
+    {"_metapool_cpp_leave_one_out", (DL_FUNC) &_metapool_cpp_leave_one_out, 4},
+    {"_metapool_cpp_cumulative", (DL_FUNC) &_metapool_cpp_cumulative, 5},
+    {"_metapool_cpp_influence", (DL_FUNC) &_metapool_cpp_influence, 4},
+    {"_metapool_cpp_permutation", (DL_FUNC) &_metapool_cpp_permutation, 7},
+    {"_metapool_cpp_bootstrap_parametric", (DL_FUNC) &_metapool_cpp_bootstrap_parametric, 7},
+    {"_metapool_cpp_bootstrap_resample", (DL_FUNC) &_metapool_cpp_bootstrap_resample, 6},
     {"_metapool_cpp_es_smd", (DL_FUNC) &_metapool_cpp_es_smd, 9},
     {"_metapool_cpp_es_md", (DL_FUNC) &_metapool_cpp_es_md, 8},
     {"_metapool_cpp_es_binary", (DL_FUNC) &_metapool_cpp_es_binary, 9},

@@ -104,6 +104,25 @@ inline metapool::MhRdVariance rd_variance(const std::string& x) {
   return lookup(t, x, "rd_variance");
 }
 
+// The pooling options shared by metapool() and every batch engine.
+inline metapool::PoolOptions pool_options(const std::string& method, double tau2_fixed,
+                                          const std::string& ci, const std::string& pi,
+                                          const std::string& tau2_ci, double level, double tol,
+                                          int max_iter, double tau2_init, double step_adj) {
+  metapool::PoolOptions opt;
+  opt.method = tau2_method(method);
+  opt.tau2_fixed = tau2_fixed;
+  opt.ci = ci_method(ci);
+  opt.pi = pi_method(pi);
+  opt.tau2_ci = tau2_ci_method(tau2_ci);
+  opt.level = level;
+  opt.control.tol = tol;
+  opt.control.max_iter = max_iter;
+  opt.control.tau2_init = tau2_init;
+  opt.control.step_adj = step_adj;
+  return opt;
+}
+
 }  // namespace metapool_glue
 
 #endif

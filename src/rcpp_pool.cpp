@@ -26,17 +26,8 @@ Rcpp::List cpp_pool(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen
                     const std::vector<int>& group, std::string method, double tau2_fixed,
                     std::string ci, std::string pi, std::string tau2_ci, double level,
                     double tol, int max_iter, double tau2_init, double step_adj) {
-  metapool::PoolOptions opt;
-  opt.method = tau2_method(method);
-  opt.tau2_fixed = tau2_fixed;
-  opt.ci = ci_method(ci);
-  opt.pi = pi_method(pi);
-  opt.tau2_ci = tau2_ci_method(tau2_ci);
-  opt.level = level;
-  opt.control.tol = tol;
-  opt.control.max_iter = max_iter;
-  opt.control.tau2_init = tau2_init;
-  opt.control.step_adj = step_adj;
+  const metapool::PoolOptions opt = pool_options(method, tau2_fixed, ci, pi, tau2_ci, level, tol,
+                                                 max_iter, tau2_init, step_adj);
   const metapool::PoolFit f = metapool::pool(yi, vi, group, opt);
   return Rcpp::List::create(
       Rcpp::Named("estimate") = f.estimate, Rcpp::Named("se") = f.se,

@@ -1,0 +1,193 @@
+# Many meta-analyses in one C++ call: metapool_batch(), and the engines that refit a
+# model many times (GOSH, leave-one-out, cumulative, influence, permutation,
+# bootstrap). All go through the same pooling engine as metapool().
+
+#' Pool many meta-analyses at once
+#'
+#' Pools every group of studies in one C++ call and returns one row per group.
+#' Each row is exactly what [metapool()] gives for that group with the same
+#' options; the groups are spread over `threads` OpenMP threads.
+#'
+#' Three layouts are accepted:
+#' * a long data frame `data` with columns for the effects, their variances (or
+#'   standard errors) and the grouping variable `by`;
+#' * matrices `yi` and `vi` (or `sei`) with one meta-analysis per column
+#'   (missing cells allowed with `na.action = "na.omit"`, for meta-analyses of
+#'   different sizes);
+#' * a list of data frames (or lists, or `mp_es` objects), each with `yi` and
+#'   `vi` (or `sei`), given as `data`.
+#'
+#' @param data A data frame (long layout) or a list of meta-analyses.
+#' @param yi,vi,sei Effects and variances (or standard errors): columns of
+#'   `data` for the long layout, or matrices.
+#' @param by Grouping variable of the long layout.
+#' @inheritParams metapool
+#' @param threads Number of OpenMP threads (default 1). At most 2 are used
+#'   during `R CMD check`.
+#' @param progress Show a progress bar for jobs taking more than two seconds
+#'   (default: in interactive sessions).
+#' @return A data frame with one row per meta-analysis: `group`, `k`,
+#'   `estimate`, `se`, `ci_lb`, `ci_ub`, `pi_lb`, `pi_ub`, `stat`, `p`, `tau2`,
+#'   `tau2_lb`, `tau2_ub`, `I2`, `H2`, `Q`, `Q_p`, `converged`, `iterations`.
+#' @seealso [metapool()]; [metapool_gosh()], [metapool_leave1out()],
+#'   [metapool_permutest()], [metapool_bootstrap()].
+#' @examples
+#' # 2,000 simulated meta-analyses of 10 studies each
+#' set.seed(1)
+#' sim <- data.frame(study = rep(1:10, 2000), rep = rep(1:2000, each = 10))
+#' sim$vi <- runif(nrow(sim), 0.02, 0.2)
+#' sim$yi <- rnorm(nrow(sim), 0.3, sqrt(sim$vi + 0.05))
+#' res <- metapool_batch(sim, yi, vi, by = rep, method = "DL", ci_method = "hksj")
+#' head(res)
+#' mean(res$ci_lb < 0.3 & res$ci_ub > 0.3)  # coverage of the HKSJ interval
+#' @export
+metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
+                           method = "REML", tau2 = NULL,
+                           ci_method = c("z", "t", "hksj", "hksj_adhoc"),
+                           pi_method = c("t_k2", "t_k1", "z"), tau2_ci = c("QP", "PL"),
+                           level = 95, control = list(), threads = 1L,
+                           progress = interactive(), na.action = "na.fail") {
+  env <- parent.frame()
+  settings <- pool_settings(method, tau2, ci_method, pi_method, tau2_ci, FALSE, level, control)
+  if (is.list(data) && !is.data.frame(data)) {
+    long <- batch_from_list(data)
+  } else {
+    args <- study_arguments(c("yi", "vi", "sei", "by"), data, env, optional = TRUE)
+    long <- if (is.matrix(args$yi)) batch_from_matrix(args) else batch_from_long(args)
+  }
+  long <- batch_clean(long, na.action)
+  res <- cpp_pool_groups(long$yi, long$vi, long$starts, engine_options(settings),
+                         resolve_threads(threads), isTRUE(progress))
+  batch_frame(res, group = long$group)
+}
+
+batch_from_long <- function(args) {
+  if (is.null(args$yi)) abort_input("`yi` is missing.", "yi")
+  if (is.null(args$by)) abort_input("`by` is missing: name the column that identifies each meta-analysis.", "by")
+  list(yi = chk_numeric_vector(args$yi, "yi"), vi = variances(args$vi, args$sei),
+       by = args$by)
+}
+
+batch_from_matrix <- function(args) {
+  if (!is.null(args$by)) abort_input("`by` is not used with matrices: each column is one meta-analysis.", "by")
+  v <- args$vi %||% args$sei
+  if (!is.matrix(v) || !identical(dim(v), dim(args$yi))) {
+    abort_input("With a matrix `yi`, `vi` (or `sei`) must be a matrix of the same dimensions.", "vi")
+  }
+  group <- colnames(args$yi) %||% seq_len(ncol(args$yi))
+  list(yi = chk_numeric_vector(as.vector(args$yi), "yi"),
+       vi = variances(if (is.null(args$vi)) NULL else as.vector(args$vi),
+                      if (is.null(args$sei)) NULL else as.vector(args$sei)),
+       by = rep(group, each = nrow(args$yi)))
+}
+
+batch_from_list <- function(data) {
+  if (!length(data)) abort_input("`data` is an empty list.", "data")
+  parts <- lapply(seq_along(data), function(i) {
+    d <- data[[i]]
+    if (!is.list(d) || is.null(d$yi) || (is.null(d$vi) && is.null(d$sei))) {
+      abort_input(sprintf("Element %d of `data` needs `yi` and `vi` (or `sei`).", i), "data")
+    }
+    list(yi = chk_numeric_vector(d$yi, "yi"), vi = variances(d$vi, d$sei))
+  })
+  group <- names(data) %||% seq_along(data)
+  list(yi = unlist(lapply(parts, `[[`, "yi"), use.names = FALSE),
+       vi = unlist(lapply(parts, `[[`, "vi"), use.names = FALSE),
+       by = rep(group, vapply(parts, function(p) length(p$yi), integer(1))))
+}
+
+variances <- function(vi, sei) {
+  if (is.null(vi) == is.null(sei)) {
+    abort_input("Give exactly one of `vi` (sampling variances) and `sei` (standard errors).", "vi")
+  }
+  if (!is.null(vi)) return(chk_numeric_vector(vi, "vi"))
+  sei <- chk_numeric_vector(sei, "sei")
+  chk_at_least(sei, 0, "sei", "must be positive", strict = TRUE)
+  sei^2
+}
+
+# Validate, apply the NA policy, and sort by group (first-appearance order).
+batch_clean <- function(long, na.action) {
+  if (length(long$by) != length(long$yi) || length(long$vi) != length(long$yi)) {
+    abort_input(sprintf("`yi`, `vi` and `by` must have the same length (%d, %d, %d).",
+                        length(long$yi), length(long$vi), length(long$by)), "by")
+  }
+  policy <- na_policy(na.action)
+  if (policy == "pass") abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
+  missing_row <- is.na(long$yi) | is.na(long$vi) | is.na(long$by)
+  if (any(missing_row)) {
+    if (policy == "fail") {
+      nm <- c("yi", "vi", "by")[c(anyNA(long$yi), anyNA(long$vi), anyNA(long$by))][1L]
+      abort_input(sprintf("`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop them.",
+                          nm, describe_rows(is.na(long[[nm]]))), nm)
+    }
+    keep <- !missing_row
+    long <- list(yi = long$yi[keep], vi = long$vi[keep], by = long$by[keep])
+  }
+  if (!length(long$yi)) abort_input("No studies to pool.")
+  chk_finite(long$yi, "yi")
+  chk_finite(long$vi, "vi")
+  chk_at_least(long$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
+  group <- unique(long$by)
+  gid <- match(long$by, group)
+  if (is.unsorted(gid)) {
+    o <- order(gid)
+    long$yi <- long$yi[o]
+    long$vi <- long$vi[o]
+    gid <- gid[o]
+  }
+  list(yi = long$yi, vi = long$vi, group = group,
+       starts = c(0, cumsum(tabulate(gid, nbins = length(group)))))
+}
+
+# The options list every batch engine takes.
+engine_options <- function(settings, tau2_ci = settings$tau2_ci) {
+  ctl <- settings$control
+  list(method = settings$method, tau2_fixed = settings$tau2_fixed,
+       ci_method = settings$ci_method, pi_method = settings$pi_method, tau2_ci = tau2_ci,
+       level = settings$level, tol = ctl$tol, max_iter = ctl$max_iter,
+       tau2_init = ctl$tau2_init, step_adj = ctl$step_adj)
+}
+
+# Threads: a positive whole number; never more than 2 under R CMD check, nor more than
+# the machine has.
+resolve_threads <- function(threads) {
+  if (!is.numeric(threads) || length(threads) != 1L || is.na(threads) || threads < 1 ||
+      threads != round(threads)) {
+    abort_input("`threads` must be a positive whole number.", "threads")
+  }
+  limit <- Sys.getenv("_R_CHECK_LIMIT_CORES_", "")
+  if (nzchar(limit) && !identical(tolower(limit), "false")) threads <- min(threads, 2)
+  cores <- parallel::detectCores()
+  if (!is.na(cores)) threads <- min(threads, cores)
+  as.integer(threads)
+}
+
+batch_columns <- c("k", "estimate", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "stat", "p",
+                   "tau2", "tau2_lb", "tau2_ub", "I2", "H2", "Q", "Q_p", "converged",
+                   "iterations")
+
+batch_frame <- function(res, group = NULL, columns = batch_columns) {
+  if (res$warnings > 0) {
+    warn_metapool(sprintf(
+      "%g of %d fits needed a fallback to estimate tau^2 (see ?tau2_methods).",
+      res$warnings, length(res$k)
+    ), "convergence")
+  }
+  out <- res[columns]
+  if (!is.null(group)) out <- c(list(group = group), out)
+  structure(out, row.names = c(NA_integer_, -length(res$k)), class = "data.frame")
+}
+
+# A metapool fit that the refitting engines can use.
+chk_refittable <- function(fit) {
+  if (!inherits(fit, "metapool")) abort_input("`fit` must be a metapool() fit.", "fit")
+  if (inherits(fit, "metapool_mh")) {
+    abort_input("`fit` is a Mantel-Haenszel/Peto fit; refit the study estimates with metapool() first.",
+                "fit")
+  }
+  if (!is.null(fit$subgroups)) {
+    abort_input("`fit` has subgroups; use a fit without `subgroup`.", "fit")
+  }
+  fit
+}

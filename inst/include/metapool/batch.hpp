@@ -1,0 +1,96 @@
+// Many fits at once, all through pool(): groups of a long data set, all-subsets
+// (GOSH), leave-one-out, cumulative, influence diagnostics, permutation and bootstrap.
+// Random numbers are drawn by the caller (R) and passed in, so results do not depend
+// on the number of threads. OpenMP threads split the replicates; between chunks the
+// calling thread runs the caller's interrupt check and progress report.
+#ifndef METAPOOL_BATCH_HPP
+#define METAPOOL_BATCH_HPP
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "metapool/pool.hpp"
+
+namespace metapool {
+
+struct BatchControl {
+  int threads = 1;
+  Eigen::Index chunk = 4096;                      // replicates between interrupt checks
+  std::function<void()> check_interrupt;          // called on the calling thread; may throw
+  std::function<void(double)> progress;           // fraction done, on the calling thread
+};
+
+// One row per fit: the quantities a batch engine reports.
+struct BatchResult {
+  Eigen::VectorXd estimate, se, stat, p, ci_lb, ci_ub, pi_lb, pi_ub;
+  Eigen::VectorXd tau2, tau2_lb, tau2_ub, I2, H2, Q, Q_p;
+  Eigen::VectorXi k, converged, iterations;
+  long warnings = 0;  // fits whose estimation raised a warning
+  void resize(Eigen::Index n);
+  void store(Eigen::Index r, const PoolFit& f);
+  void store_failure(Eigen::Index r, int k);
+};
+
+// Groups of consecutive studies: group g is [starts[g], starts[g + 1]).
+BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                        const Eigen::Ref<const Eigen::VectorXd>& vi,
+                        const std::vector<Eigen::Index>& starts, const PoolOptions& opt,
+                        const BatchControl& ctl);
+
+// Subsets of the studies given as bit masks (bit j: study j included); k <= 64.
+BatchResult pool_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                         const Eigen::Ref<const Eigen::VectorXd>& vi,
+                         const std::vector<std::uint64_t>& masks, const PoolOptions& opt,
+                         const BatchControl& ctl);
+
+// All 2^k - 1 non-empty subsets, in the order of the masks 1, 2, ..., 2^k - 1.
+BatchResult pool_all_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                             const Eigen::Ref<const Eigen::VectorXd>& vi, const PoolOptions& opt,
+                             const BatchControl& ctl);
+
+// Fit i leaves study i out.
+BatchResult leave_one_out(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                          const Eigen::Ref<const Eigen::VectorXd>& vi, const PoolOptions& opt,
+                          const BatchControl& ctl);
+
+// Fit i pools studies order[0..i].
+BatchResult cumulative(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                       const Eigen::Ref<const Eigen::VectorXd>& vi,
+                       const std::vector<int>& order, const PoolOptions& opt,
+                       const BatchControl& ctl);
+
+// Case-deletion diagnostics (as metafor's influence()): for each study, the
+// studentised deleted residual, DFFITS, Cook's distance, covariance ratio, tau^2 and
+// Q with the study deleted, hat value, weight (%) and DFBETAS.
+struct Influence {
+  Eigen::VectorXd rstudent, dffits, cook_d, cov_r, tau2_del, Q_del, hat, weight, dfbetas;
+  BatchResult deleted;  // the leave-one-out fits themselves
+};
+Influence influence(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                    const Eigen::Ref<const Eigen::VectorXd>& vi, const PoolOptions& opt,
+                    const BatchControl& ctl);
+
+// Sign-flip permutation test of the pooled effect. `signs` is k x n (entries +1/-1),
+// one permutation per column; exact = all 2^k sign vectors (k <= 30) in the order of
+// metafor's permutest(). Returns the test statistic (z or t) of every permutation.
+Eigen::VectorXd permutation_statistics(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                                       const Eigen::Ref<const Eigen::VectorXd>& vi,
+                                       const Eigen::Ref<const Eigen::MatrixXd>& signs,
+                                       bool exact, const PoolOptions& opt,
+                                       const BatchControl& ctl);
+
+// Parametric bootstrap: y*_i = estimate + sqrt(v_i + tau2) z_ri with z (k x B) given.
+// Non-parametric bootstrap: study indices (k x B, 0-based) given.
+BatchResult bootstrap_parametric(const Eigen::Ref<const Eigen::VectorXd>& vi, double estimate,
+                                 double tau2, const Eigen::Ref<const Eigen::MatrixXd>& z,
+                                 const PoolOptions& opt, const BatchControl& ctl);
+BatchResult bootstrap_resample(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                               const Eigen::Ref<const Eigen::VectorXd>& vi,
+                               const Eigen::Ref<const Eigen::MatrixXi>& index,
+                               const PoolOptions& opt, const BatchControl& ctl);
+
+}  // namespace metapool
+
+#endif

@@ -1,0 +1,362 @@
+#include "metapool/batch.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace metapool {
+
+namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+const std::vector<int> kNoGroups;
+
+// Runs fit r = 0..n-1 in parallel: `fill(r, y, v)` writes the r-th data set into the
+// thread's buffers and returns its size; the fit is passed to `record(r, fit)`, which
+// writes only row r. Work is chunked so the calling thread can check for interrupts.
+template <typename Fill, typename Record>
+long run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
+                    const BatchControl& ctl, Fill fill, Record record) {
+  long warnings = 0;
+  const Eigen::Index chunk = std::max<Eigen::Index>(ctl.chunk, 1);
+  const int threads = std::max(ctl.threads, 1);
+  for (Eigen::Index start = 0; start < n; start += chunk) {
+    const Eigen::Index end = std::min(n, start + chunk);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads) reduction(+ : warnings)
+#endif
+    {
+      Eigen::VectorXd y(std::max<Eigen::Index>(max_k, 1)), v(std::max<Eigen::Index>(max_k, 1));
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 8)
+#endif
+      for (Eigen::Index r = start; r < end; ++r) {
+        const Eigen::Index m = fill(r, y, v);
+        if (m < 1) {
+          record(r, nullptr, m);
+          continue;
+        }
+        try {
+          const PoolFit f = pool(y.head(m), v.head(m), kNoGroups, opt);
+          if (!f.warnings.empty()) ++warnings;
+          record(r, &f, m);
+        } catch (...) {  // broken invariants only; never leave a parallel region by throwing
+          record(r, nullptr, m);
+        }
+      }
+    }
+    if (ctl.check_interrupt) ctl.check_interrupt();
+    if (ctl.progress) ctl.progress(static_cast<double>(end) / static_cast<double>(n));
+  }
+  (void)threads;
+  return warnings;
+}
+
+// The usual recorder: row r of a BatchResult.
+struct Recorder {
+  BatchResult* out;
+  void operator()(Eigen::Index r, const PoolFit* f, Eigen::Index m) const {
+    if (f) {
+      out->store(r, *f);
+    } else {
+      out->store_failure(r, static_cast<int>(m));
+    }
+  }
+};
+
+PoolOptions batch_options(PoolOptions opt) {
+  opt.weights = false;
+  return opt;
+}
+
+}  // namespace
+
+void BatchResult::resize(Eigen::Index n) {
+  for (Eigen::VectorXd* v : {&estimate, &se, &stat, &p, &ci_lb, &ci_ub, &pi_lb, &pi_ub, &tau2,
+                             &tau2_lb, &tau2_ub, &I2, &H2, &Q, &Q_p}) {
+    v->setConstant(n, kNaN);
+  }
+  k.setZero(n);
+  converged.setZero(n);
+  iterations.setZero(n);
+}
+
+void BatchResult::store(Eigen::Index r, const PoolFit& f) {
+  estimate[r] = f.estimate;
+  se[r] = f.se;
+  stat[r] = f.stat;
+  p[r] = f.p;
+  ci_lb[r] = f.ci_lb;
+  ci_ub[r] = f.ci_ub;
+  pi_lb[r] = f.pi_lb;
+  pi_ub[r] = f.pi_ub;
+  tau2[r] = f.tau2;
+  tau2_lb[r] = f.tau2_lb;
+  tau2_ub[r] = f.tau2_ub;
+  I2[r] = f.I2;
+  H2[r] = f.H2;
+  Q[r] = f.Q;
+  Q_p[r] = f.Q_p;
+  k[r] = f.k;
+  converged[r] = f.tau2_est.status != Tau2Status::fallback_dl;
+  iterations[r] = f.tau2_est.iterations;
+}
+
+void BatchResult::store_failure(Eigen::Index r, int kr) {
+  k[r] = kr;
+  converged[r] = 0;
+}
+
+BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                        const Eigen::Ref<const Eigen::VectorXd>& vi,
+                        const std::vector<Eigen::Index>& starts, const PoolOptions& opt,
+                        const BatchControl& ctl) {
+  if (yi.size() != vi.size()) throw std::invalid_argument("yi and vi differ in length");
+  if (starts.empty() || starts.front() != 0 || starts.back() != yi.size()) {
+    throw std::invalid_argument("group starts must run from 0 to the number of studies");
+  }
+  const Eigen::Index n = static_cast<Eigen::Index>(starts.size()) - 1;
+  Eigen::Index max_k = 0;
+  for (Eigen::Index g = 0; g < n; ++g) {
+    if (starts[g + 1] < starts[g]) throw std::invalid_argument("group starts must increase");
+    max_k = std::max(max_k, starts[g + 1] - starts[g]);
+  }
+  BatchResult out;
+  out.resize(n);
+  out.warnings = run_replicates(
+      n, max_k, batch_options(opt), ctl,
+      [&](Eigen::Index g, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        const Eigen::Index m = starts[g + 1] - starts[g];
+        y.head(m) = yi.segment(starts[g], m);
+        v.head(m) = vi.segment(starts[g], m);
+        return m;
+      },
+      Recorder{&out});
+  return out;
+}
+
+namespace {
+
+template <typename MaskAt>
+BatchResult subsets_by_mask(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                            const Eigen::Ref<const Eigen::VectorXd>& vi, Eigen::Index n,
+                            MaskAt mask_at, const PoolOptions& opt, const BatchControl& ctl) {
+  const Eigen::Index k = yi.size();
+  if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
+  if (k > 64) throw std::invalid_argument("subset masks hold at most 64 studies");
+  BatchResult out;
+  out.resize(n);
+  out.warnings = run_replicates(
+      n, k, batch_options(opt), ctl,
+      [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        const std::uint64_t mask = mask_at(r);
+        Eigen::Index m = 0;
+        for (Eigen::Index j = 0; j < k; ++j) {
+          if ((mask >> j) & 1u) {
+            y[m] = yi[j];
+            v[m] = vi[j];
+            ++m;
+          }
+        }
+        return m;
+      },
+      Recorder{&out});
+  return out;
+}
+
+}  // namespace
+
+BatchResult pool_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                         const Eigen::Ref<const Eigen::VectorXd>& vi,
+                         const std::vector<std::uint64_t>& masks, const PoolOptions& opt,
+                         const BatchControl& ctl) {
+  return subsets_by_mask(
+      yi, vi, static_cast<Eigen::Index>(masks.size()),
+      [&](Eigen::Index r) { return masks[r]; }, opt, ctl);
+}
+
+BatchResult pool_all_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                             const Eigen::Ref<const Eigen::VectorXd>& vi, const PoolOptions& opt,
+                             const BatchControl& ctl) {
+  if (yi.size() > 30) throw std::invalid_argument("all subsets: at most 30 studies");
+  const Eigen::Index n = (Eigen::Index(1) << yi.size()) - 1;
+  return subsets_by_mask(
+      yi, vi, n, [](Eigen::Index r) { return static_cast<std::uint64_t>(r + 1); }, opt, ctl);
+}
+
+BatchResult leave_one_out(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                          const Eigen::Ref<const Eigen::VectorXd>& vi, const PoolOptions& opt,
+                          const BatchControl& ctl) {
+  const Eigen::Index k = yi.size();
+  if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
+  BatchResult out;
+  out.resize(k);
+  out.warnings = run_replicates(
+      k, k, batch_options(opt), ctl,
+      [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        Eigen::Index m = 0;
+        for (Eigen::Index j = 0; j < k; ++j) {
+          if (j == i) continue;
+          y[m] = yi[j];
+          v[m] = vi[j];
+          ++m;
+        }
+        return m;
+      },
+      Recorder{&out});
+  return out;
+}
+
+BatchResult cumulative(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                       const Eigen::Ref<const Eigen::VectorXd>& vi,
+                       const std::vector<int>& order, const PoolOptions& opt,
+                       const BatchControl& ctl) {
+  const Eigen::Index k = yi.size();
+  if (vi.size() != k || static_cast<Eigen::Index>(order.size()) != k) {
+    throw std::invalid_argument("yi, vi and order differ in length");
+  }
+  for (int o : order) {
+    if (o < 0 || o >= k) throw std::invalid_argument("order holds an index out of range");
+  }
+  BatchResult out;
+  out.resize(k);
+  out.warnings = run_replicates(
+      k, k, batch_options(opt), ctl,
+      [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        for (Eigen::Index j = 0; j <= i; ++j) {
+          y[j] = yi[order[j]];
+          v[j] = vi[order[j]];
+        }
+        return i + 1;
+      },
+      Recorder{&out});
+  return out;
+}
+
+Influence influence(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                    const Eigen::Ref<const Eigen::VectorXd>& vi, const PoolOptions& opt,
+                    const BatchControl& ctl) {
+  const Eigen::Index k = yi.size();
+  const PoolFit full = pool(yi, vi, kNoGroups, opt);
+  Influence out;
+  out.deleted = leave_one_out(yi, vi, opt, ctl);
+  for (Eigen::VectorXd* x : {&out.rstudent, &out.dffits, &out.cook_d, &out.cov_r, &out.tau2_del,
+                             &out.Q_del, &out.hat, &out.weight, &out.dfbetas}) {
+    x->setConstant(k, kNaN);
+  }
+  const double vb = full.se * full.se;
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const double hat = full.weights[i];
+    const BatchResult& d = out.deleted;
+    const double s2w_del =
+        (opt.ci == CiMethod::hksj || opt.ci == CiMethod::hksj_adhoc) ? kNaN : 1.0;
+    // The deleted fit's own HKSJ factor is its variance ratio to the unscaled one.
+    const double vdel = d.se[i] * d.se[i];
+    double s2w = s2w_del;
+    if (std::isnan(s2w)) {
+      double sw = 0;
+      for (Eigen::Index j = 0; j < k; ++j) {
+        if (j != i) sw += 1.0 / (vi[j] + d.tau2[i]);
+      }
+      s2w = vdel * sw;
+    }
+    double resid = yi[i] - d.estimate[i];
+    if (std::fabs(resid) < 100 * std::numeric_limits<double>::epsilon()) resid = 0;
+    out.rstudent[i] = resid / std::sqrt(vi[i] * s2w + vdel + d.tau2[i] * s2w);
+    const double diff = full.estimate - d.estimate[i];
+    out.dffits[i] = diff / std::sqrt(s2w * hat * (d.tau2[i] + vi[i]));
+    out.cook_d[i] = diff * diff / vb;
+    out.cov_r[i] = vdel / vb;
+    // DFBETAS scales by the variance of the full-data estimate at the deleted tau^2.
+    double sw_all = 0;
+    for (Eigen::Index j = 0; j < k; ++j) sw_all += 1.0 / (vi[j] + d.tau2[i]);
+    out.dfbetas[i] = diff / std::sqrt(s2w / sw_all);
+    out.tau2_del[i] = d.tau2[i];
+    out.Q_del[i] = d.Q[i];
+    out.hat[i] = hat;
+    out.weight[i] = 100.0 * hat;
+  }
+  return out;
+}
+
+Eigen::VectorXd permutation_statistics(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                                       const Eigen::Ref<const Eigen::VectorXd>& vi,
+                                       const Eigen::Ref<const Eigen::MatrixXd>& signs,
+                                       bool exact, const PoolOptions& opt,
+                                       const BatchControl& ctl) {
+  const Eigen::Index k = yi.size();
+  if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
+  if (exact && k > 30) throw std::invalid_argument("exact permutation test: at most 30 studies");
+  if (!exact && signs.rows() != k) throw std::invalid_argument("signs must have k rows");
+  const Eigen::Index n = exact ? (Eigen::Index(1) << k) : signs.cols();
+  PoolOptions o = batch_options(opt);
+  o.tau2_ci = Tau2CiMethod::none;
+  Eigen::VectorXd stat = Eigen::VectorXd::Constant(n, kNaN);
+  run_replicates(
+      n, k, o, ctl,
+      [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        for (Eigen::Index j = 0; j < k; ++j) {
+          const double s = exact ? (((r >> j) & 1) ? -1.0 : 1.0) : signs(j, r);
+          y[j] = s * yi[j];
+          v[j] = vi[j];
+        }
+        return k;
+      },
+      [&](Eigen::Index r, const PoolFit* f, Eigen::Index) {
+        if (f) stat[r] = f->stat;
+      });
+  return stat;
+}
+
+BatchResult bootstrap_parametric(const Eigen::Ref<const Eigen::VectorXd>& vi, double estimate,
+                                 double tau2, const Eigen::Ref<const Eigen::MatrixXd>& z,
+                                 const PoolOptions& opt, const BatchControl& ctl) {
+  const Eigen::Index k = vi.size();
+  if (z.rows() != k) throw std::invalid_argument("z must have one row per study");
+  BatchResult out;
+  out.resize(z.cols());
+  out.warnings = run_replicates(
+      z.cols(), k, batch_options(opt), ctl,
+      [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        for (Eigen::Index j = 0; j < k; ++j) {
+          y[j] = estimate + std::sqrt(vi[j] + tau2) * z(j, r);
+          v[j] = vi[j];
+        }
+        return k;
+      },
+      Recorder{&out});
+  return out;
+}
+
+BatchResult bootstrap_resample(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                               const Eigen::Ref<const Eigen::VectorXd>& vi,
+                               const Eigen::Ref<const Eigen::MatrixXi>& index,
+                               const PoolOptions& opt, const BatchControl& ctl) {
+  const Eigen::Index k = yi.size();
+  if (vi.size() != k || index.rows() != k) {
+    throw std::invalid_argument("index must have one row per study");
+  }
+  if (index.size() > 0 && (index.minCoeff() < 0 || index.maxCoeff() >= k)) {
+    throw std::invalid_argument("bootstrap index out of range");
+  }
+  BatchResult out;
+  out.resize(index.cols());
+  out.warnings = run_replicates(
+      index.cols(), k, batch_options(opt), ctl,
+      [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        for (Eigen::Index j = 0; j < k; ++j) {
+          y[j] = yi[index(j, r)];
+          v[j] = vi[index(j, r)];
+        }
+        return k;
+      },
+      Recorder{&out});
+  return out;
+}
+
+}  // namespace metapool
