@@ -127,8 +127,29 @@ bool converged_step(double change, double tau2, double tol) {
   return std::fabs(change) <= tol * std::max(1.0, std::fabs(tau2));
 }
 
+// Root of f in [lo, hi], where f(lo) > 0 > f(hi), by TOMS 748, to a relative tolerance
+// far tighter than the estimators' own, so the root adds no error of its own.
+double root_in_bracket(const std::function<double(double)>& f, double lo, double hi,
+                       double f_lo, double f_hi, const PoolControl& control, int* iterations) {
+  if (f_lo == 0) return lo;
+  if (f_hi == 0) return hi;
+  boost::uintmax_t max_iter = static_cast<boost::uintmax_t>(std::max(control.max_iter, 10));
+  const double tol = control.tol;
+  auto close_enough = [tol](double a, double b) {
+    return std::fabs(a - b) <= 1e-3 * tol * std::max(std::fabs(a), std::fabs(b));
+  };
+  try {
+    const std::pair<double, double> r = boost::math::tools::toms748_solve(
+        f, lo, hi, f_lo, f_hi, close_enough, max_iter, dist::policy());
+    if (iterations) *iterations += static_cast<int>(max_iter);
+    return 0.5 * (r.first + r.second);
+  } catch (...) {
+    return kNaN;
+  }
+}
+
 // Root of a function that is positive at `lo` and eventually negative: the upper end of
-// the bracket is found by doubling, then TOMS 748 narrows it. Returns NaN on failure.
+// the bracket is found by doubling. Returns NaN on failure.
 double solve_decreasing(const std::function<double(double)>& f, double lo, double start,
                         const PoolControl& control, int* iterations) {
   double hi = std::max(start, 1e-8);
@@ -143,22 +164,8 @@ double solve_decreasing(const std::function<double(double)>& f, double lo, doubl
   if (!(f_hi <= 0) || !std::isfinite(f_hi)) return kNaN;
   const double f_lo = f(lo);
   if (!(f_lo >= 0) || !std::isfinite(f_lo)) return kNaN;
-  if (f_lo == 0) return lo;
-  if (f_hi == 0) return hi;
-  boost::uintmax_t max_iter = static_cast<boost::uintmax_t>(std::max(control.max_iter, 10));
-  const double tol = control.tol;
-  // Far tighter than the estimators' own tolerance, so the root adds no error of its own.
-  auto close_enough = [tol](double a, double b) {
-    return std::fabs(a - b) <= 1e-3 * tol * std::max(std::fabs(a), std::fabs(b));
-  };
-  try {
-    const std::pair<double, double> r = boost::math::tools::toms748_solve(
-        f, lo, hi, f_lo, f_hi, close_enough, max_iter, dist::policy());
-    if (iterations) *iterations += static_cast<int>(max_iter) + doublings;
-    return 0.5 * (r.first + r.second);
-  } catch (...) {
-    return kNaN;
-  }
+  if (iterations) *iterations += doublings;
+  return root_in_bracket(f, lo, hi, f_lo, f_hi, control, iterations);
 }
 
 double target_q(Tau2Method m, int k, int p) {
@@ -206,22 +213,49 @@ double estimating_equation(const Model& model, Tau2Method m, double tau2) {
   }
 }
 
-// Fisher scoring (ML, REML) or Morris' iteration (EB) with step-halving at zero.
+// Fisher scoring (ML, REML) or Morris' iteration (EB) with step-halving at zero. The
+// signs of the estimating equation at the iterates bracket the root; scoring can
+// converge slowly (linearly, for small k near the boundary), so after a few dozen
+// steps TOMS 748 finishes inside that bracket.
 bool scoring(const Model& model, Tau2Method m, const PoolControl& control, double start,
              Tau2Estimate* est) {
   const int k = model.k(), p = model.p();
+  const int slow_after = 25;
+  double lo = 0, hi = 0, f_lo = 0, f_hi = 0;
+  bool have_lo = false, have_hi = false;
   double tau2 = start;
   for (int it = 1; it <= control.max_iter; ++it) {
     const Sums s = model.at(tau2);
-    double adj;
+    double f, info;
     if (m == Tau2Method::ml) {
-      adj = (s.rss2 - s.sw) / s.sw2;
+      f = s.rss2 - s.sw;
+      info = s.sw2;
     } else if (m == Tau2Method::reml) {
-      adj = (s.rss2 - s.trP) / s.trPP;
-    } else {
-      adj = (s.rss * k / (k - p) - k) / s.sw;
+      f = s.rss2 - s.trP;
+      info = s.trPP;
+    } else {  // Morris: step (Q k / (k - p) - k) / sum(w), written as f / info
+      f = s.rss - (k - p);
+      info = s.sw * (k - p) / k;
     }
-    adj *= control.step_adj;
+    if (f > 0 && (!have_lo || tau2 > lo)) {
+      lo = tau2;
+      f_lo = f;
+      have_lo = true;
+    } else if (f < 0 && (!have_hi || tau2 < hi)) {
+      hi = tau2;
+      f_hi = f;
+      have_hi = true;
+    }
+    if (it > slow_after && have_lo && have_hi) {
+      const double root = root_in_bracket(
+          [&](double t) { return estimating_equation(model, m, t); }, lo, hi, f_lo, f_hi,
+          control, &it);
+      if (!std::isfinite(root)) return false;
+      est->tau2 = root;
+      est->iterations = it;
+      return true;
+    }
+    double adj = f / info * control.step_adj;
     if (!std::isfinite(adj)) return false;
     if (tau2 + adj < 0) {
       // Heading below zero: if the estimating equation is non-positive at zero, the
