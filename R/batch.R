@@ -49,6 +49,7 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
                            progress = interactive(), na.action = "na.fail") {
   env <- parent.frame()
   settings <- pool_settings(method, tau2, ci_method, pi_method, tau2_ci, FALSE, level, control)
+  threads <- resolve_threads(threads)
   if (is.list(data) && !is.data.frame(data)) {
     long <- batch_from_list(data)
   } else {
@@ -57,7 +58,7 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
   }
   long <- batch_clean(long, na.action)
   res <- cpp_pool_groups(long$yi, long$vi, long$starts, engine_options(settings),
-                         resolve_threads(threads), isTRUE(progress))
+                         threads, isTRUE(progress))
   batch_frame(res, group = long$group)
 }
 

@@ -43,7 +43,11 @@ long run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
         }
         try {
           const PoolFit f = pool(y.head(m), v.head(m), kNoGroups, opt);
-          if (!f.warnings.empty()) ++warnings;
+          const Tau2Status st = f.tau2_est.status;
+          if (st == Tau2Status::bracketed || st == Tau2Status::fallback_dl ||
+              st == Tau2Status::boundary) {
+            ++warnings;
+          }
           record(r, &f, m);
         } catch (...) {  // broken invariants only; never leave a parallel region by throwing
           record(r, nullptr, m);

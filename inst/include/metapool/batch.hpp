@@ -27,7 +27,7 @@ struct BatchResult {
   Eigen::VectorXd estimate, se, stat, p, ci_lb, ci_ub, pi_lb, pi_ub;
   Eigen::VectorXd tau2, tau2_lb, tau2_ub, I2, H2, Q, Q_p;
   Eigen::VectorXi k, converged, iterations;
-  long warnings = 0;  // fits whose estimation raised a warning
+  long warnings = 0;  // fits whose tau^2 needed a fallback (bracketing, DL, boundary)
   void resize(Eigen::Index n);
   void store(Eigen::Index r, const PoolFit& f);
   void store_failure(Eigen::Index r, int k);

@@ -1,0 +1,72 @@
+sim_long <- function(n_meta, k, seed) {
+  set.seed(seed)
+  d <- data.frame(rep = rep(seq_len(n_meta), each = k))
+  d$vi <- runif(nrow(d), 0.02, 0.4)
+  d$yi <- rnorm(nrow(d), 0.3, sqrt(d$vi + 0.08))
+  d
+}
+
+test_that("metapool_batch() equals metapool() per group, for every estimator and CI method", {
+  d <- sim_long(12, 7, 1)
+  for (method in tau2_methods_all()) {
+    for (ci in c("z", "t", "hksj", "hksj_adhoc")) {
+      b <- metapool_batch(d, yi, vi, by = rep, method = method, ci_method = ci)
+      for (g in c(1, 5, 12)) {
+        one <- metapool(yi = d$yi[d$rep == g], vi = d$vi[d$rep == g], method = method,
+                        ci_method = ci)
+        got <- unlist(b[g, c("estimate", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "p",
+                             "tau2", "tau2_lb", "tau2_ub", "I2", "H2", "Q", "Q_p")])
+        want <- unlist(one[c("estimate", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "p",
+                             "tau2", "tau2_lb", "tau2_ub", "I2", "H2", "Q", "Q_p")])
+        expect_identical(unname(got), unname(want))
+      }
+    }
+  }
+})
+
+test_that("long, matrix and list layouts give the same results; groups keep their order", {
+  d <- sim_long(5, 6, 2)
+  d$label <- rep(c("e", "b", "d", "a", "c"), each = 6)
+  long <- metapool_batch(d, yi, vi, by = label)
+  expect_equal(long$group, c("e", "b", "d", "a", "c"))
+  m_yi <- matrix(d$yi, nrow = 6, dimnames = list(NULL, unique(d$label)))
+  m_vi <- matrix(d$vi, nrow = 6)
+  mat <- metapool_batch(yi = m_yi, vi = m_vi)
+  expect_equal(mat[, -1], long[, -1])
+  lst <- lapply(split(d[c("yi", "vi")], factor(d$label, levels = unique(d$label))), as.list)
+  expect_equal(metapool_batch(lst)[, -1], long[, -1])
+  # shuffled rows: the same fits
+  shuffled <- d[sample(nrow(d)), ]
+  expect_equal(metapool_batch(shuffled, yi, vi, by = label)[order(unique(shuffled$label)), -1],
+               long[order(unique(d$label)), -1], ignore_attr = TRUE)
+  se <- metapool_batch(d, yi, sei = sqrt(vi), by = label)
+  expect_equal(se$estimate, long$estimate)
+})
+
+test_that("threads do not change results; NA handling and bad input", {
+  d <- sim_long(50, 5, 3)
+  one <- metapool_batch(d, yi, vi, by = rep, threads = 1)
+  two <- metapool_batch(d, yi, vi, by = rep, threads = 2)
+  expect_identical(one, two)
+  d$yi[7] <- NA
+  expect_error(metapool_batch(d, yi, vi, by = rep), "`yi` has missing values",
+               class = "metapool_error_input")
+  omitted <- metapool_batch(d, yi, vi, by = rep, na.action = "na.omit")
+  expect_equal(omitted$k[2], 4)
+  expect_error(metapool_batch(d, yi, vi), "`by` is missing", class = "metapool_error_input")
+  expect_error(metapool_batch(d, yi, vi, by = rep, threads = 0), "threads",
+               class = "metapool_error_input")
+  expect_error(metapool_batch(yi = matrix(1:4, 2), vi = 1:4), "same dimensions",
+               class = "metapool_error_input")
+  d$vi[3] <- -1
+  expect_error(metapool_batch(d, yi, vi, by = rep, na.action = "na.omit"), "`vi` must be positive",
+               class = "metapool_error_input")
+})
+
+test_that("threads are capped at 2 under R CMD check", {
+  withr_env <- Sys.getenv("_R_CHECK_LIMIT_CORES_", NA)
+  on.exit(if (is.na(withr_env)) Sys.unsetenv("_R_CHECK_LIMIT_CORES_") else
+    Sys.setenv("_R_CHECK_LIMIT_CORES_" = withr_env))
+  Sys.setenv("_R_CHECK_LIMIT_CORES_" = "TRUE")
+  expect_lte(metapool:::resolve_threads(8), 2)
+})

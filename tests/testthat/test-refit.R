@@ -1,0 +1,127 @@
+bcg_es <- function() es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+tight_rma <- function(es, ...) {
+  d <- as.data.frame(es)
+  metafor::rma(d$yi, d$vi, ..., control = list(threshold = 1e-12, maxiter = 1000))
+}
+
+test_that("leave-one-out and cumulative fits agree with metafor", {
+  skip_if_not_installed("metafor")
+  es <- bcg_es()
+  for (ci in c("z", "hksj")) {
+    fit <- metapool(es, ci_method = ci)
+    ref <- tight_rma(es, test = if (ci == "z") "z" else "knha")
+    l <- metapool_leave1out(fit)
+    lr <- metafor::leave1out(ref)
+    expect_rel_equal(c(l$estimate, l$se, l$ci_lb, l$p, l$tau2, l$I2, l$Q),
+                     c(lr$estimate, lr$se, lr$ci.lb, lr$pval, lr$tau2, lr$I2, lr$Q),
+                     tol$iterative, floor = 1e-4)
+    cu <- metapool_cumulative(fit, order = bcg$year)
+    cr <- metafor::cumul(ref, order = bcg$year)
+    expect_equal(cu$study, bcg$author[order(bcg$year)])
+    ok <- !is.na(cr$tau2)
+    expect_rel_equal(c(cu$estimate, cu$ci_ub), c(cr$estimate, cr$ci.ub), tol$iterative)
+    expect_rel_equal(cu$tau2[ok], cr$tau2[ok], tol$iterative, floor = 1e-4)
+  }
+})
+
+test_that("influence diagnostics agree with metafor's influence()", {
+  skip_if_not_installed("metafor")
+  es <- bcg_es()
+  for (method in c("REML", "DL")) {
+    fit <- metapool(es, method = method)
+    ref <- stats::influence(tight_rma(es, method = method))
+    inf <- metapool_influence(fit)
+    for (nm in c("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "Q_del", "hat", "weight")) {
+      expect_rel_equal(inf[[nm]], ref$inf[[sub("Q_del", "QE.del", sub("_", ".", nm))]],
+                       tol$iterative)
+    }
+    expect_rel_equal(inf$dfbetas, ref$dfbs$intrcpt, tol$iterative)
+    expect_identical(inf$influential, unname(ref$is.infl))
+  }
+})
+
+test_that("GOSH on all subsets agrees with metafor's gosh()", {
+  skip_if_not_installed("metafor")
+  es <- bcg_es()[1:8, ]
+  for (method in c("REML", "DL", "FE")) {
+    g <- metapool_gosh(metapool(es, method = method), progress = FALSE)
+    gr <- metafor::gosh(tight_rma(es, method = method), progbar = FALSE)
+    expect_equal(nrow(g), 2^8 - 1)
+    expect_equal(unname(gosh_included(g)), unname(gr$incl))
+    expect_rel_equal(c(g$estimate, g$Q, g$I2, g$tau2), c(gr$res$estimate, gr$res$QE, gr$res$I2,
+                                                         gr$res$tau2), tol$iterative, floor = 1e-4)
+  }
+})
+
+test_that("random-subset GOSH is reproducible under set.seed and independent of threads", {
+  es <- bcg_es()
+  fit <- metapool(es)
+  set.seed(11)
+  a <- metapool_gosh(fit, subsets = 500, progress = FALSE)
+  set.seed(11)
+  b <- metapool_gosh(fit, subsets = 500, threads = 2, progress = FALSE)
+  expect_identical(as.data.frame(a), as.data.frame(b))
+  inc <- gosh_included(a)
+  expect_equal(rowSums(inc), a$k)
+  # a subset's fit is the fit of those studies
+  sub <- metapool(es[inc[5, ], ])
+  expect_equal(a$estimate[5], sub$estimate)
+})
+
+test_that("permutation tests agree with metafor's permutest(), exact and random", {
+  skip_if_not_installed("metafor")
+  es <- bcg_es()
+  small <- es[1:9, ]
+  p <- metapool_permutest(metapool(small))
+  expect_true(p$exact)
+  ref <- metafor::permutest(tight_rma(small), progbar = FALSE)
+  expect_equal(p$p, ref$pval)
+  set.seed(5)
+  q <- metapool_permutest(metapool(es), iter = 200)
+  set.seed(5)
+  ref <- metafor::permutest(tight_rma(es), iter = 200, progbar = FALSE)
+  expect_false(q$exact)
+  expect_equal(q$p, ref$pval)
+  set.seed(5)
+  expect_equal(metapool_permutest(metapool(es), iter = 200, threads = 2)$p, q$p)
+})
+
+test_that("bootstrap: reproducible, independent of threads, percentile limits by hand", {
+  fit <- metapool(bcg_es())
+  set.seed(3)
+  a <- metapool_bootstrap(fit, B = 300)
+  set.seed(3)
+  b <- metapool_bootstrap(fit, B = 300, threads = 2)
+  expect_identical(a$replicates, b$replicates)
+  expect_equal(unname(a$estimate[c("ci_lb", "ci_ub")]),
+               unname(quantile(a$replicates$estimate, c(0.025, 0.975))))
+  # a non-parametric replicate is the fit of the resampled studies
+  set.seed(3)
+  idx <- sample.int(fit$k, fit$k, replace = TRUE)
+  one <- metapool(yi = fit$yi[idx], vi = fit$vi[idx])
+  expect_equal(a$replicates$estimate[1], one$estimate)
+  set.seed(4)
+  par <- metapool_bootstrap(fit, B = 50, type = "parametric")
+  set.seed(4)
+  z <- rnorm(fit$k)
+  one <- metapool(yi = fit$estimate + sqrt(fit$vi + fit$tau2) * z, vi = fit$vi)
+  expect_equal(par$replicates$estimate[1], one$estimate)
+})
+
+test_that("refitting engines reject fits they cannot use; plots render", {
+  es <- bcg_es()
+  expect_error(metapool_leave1out(metapool(es, subgroup = bcg$alloc)), "subgroups",
+               class = "metapool_error_input")
+  expect_error(metapool_gosh(metapool_mh(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg)),
+               "Mantel-Haenszel", class = "metapool_error_input")
+  expect_error(metapool_permutest(metapool(es), iter = 1), "iter", class = "metapool_error_input")
+  fit <- metapool(es)
+  file <- tempfile(fileext = ".png")
+  grDevices::png(file, width = 800, height = 800)
+  plot(metapool_gosh(metapool(es[1:6, ]), progress = FALSE))
+  plot(metapool_leave1out(fit))
+  plot(metapool_cumulative(fit))
+  plot(metapool_influence(fit))
+  grDevices::dev.off()
+  expect_gt(file.size(file), 1000)
+})
