@@ -115,8 +115,8 @@ batch_clean <- function(long, na.action) {
   }
   policy <- na_policy(na.action)
   if (policy == "pass") abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
-  missing_row <- is.na(long$yi) | is.na(long$vi) | is.na(long$by)
-  if (any(missing_row)) {
+  if (anyNA(long$yi) || anyNA(long$vi) || anyNA(long$by)) {
+    missing_row <- is.na(long$yi) | is.na(long$vi) | is.na(long$by)
     if (policy == "fail") {
       nm <- c("yi", "vi", "by")[c(anyNA(long$yi), anyNA(long$vi), anyNA(long$by))][1L]
       abort_input(sprintf("`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop them.",
@@ -129,8 +129,15 @@ batch_clean <- function(long, na.action) {
   chk_finite(long$yi, "yi")
   chk_finite(long$vi, "vi")
   chk_at_least(long$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
-  group <- unique(long$by)
-  gid <- match(long$by, group)
+  by <- long$by
+  n <- length(by)
+  if (is.numeric(by) && !is.unsorted(by)) {
+    # Already in runs (the usual simulation layout): the runs are the groups.
+    first <- c(1L, which(by[-1L] != by[-n]) + 1L)
+    return(list(yi = long$yi, vi = long$vi, group = by[first], starts = c(first - 1, n)))
+  }
+  group <- unique(by)
+  gid <- match(by, group)
   if (is.unsorted(gid)) {
     o <- order(gid)
     long$yi <- long$yi[o]

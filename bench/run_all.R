@@ -3,20 +3,27 @@
 for (f in list.files("bench", pattern = "^[a-z_]+\\.R$", full.names = TRUE)) {
   if (basename(f) != "run_all.R") source(f)
 }
-results <- do.call(rbind, lapply(ls(pattern = "^bench_"), function(fn) get(fn)()))
-fmt <- function(x) formatC(x, digits = 3, format = "g")
+results <- do.call(rbind, lapply(ls(pattern = "^bench_"), function(fn) {
+  res <- get(fn)()
+  if (is.null(res$threads)) res$threads <- 1
+  if (is.null(res$note)) res$note <- ""
+  res[c("task", "threads", "metapool_s", "metafor_s", "ratio", "note")]
+}))
+fmt <- function(x) ifelse(is.na(x), "-", formatC(x, digits = 3, format = "g"))
 lines <- c(
   "# Benchmarks",
   "",
   sprintf("Run %s on %s (%s cores), %s; metapool %s, metafor %s. Medians of repeated runs",
           format(Sys.time(), "%Y-%m-%d"), Sys.info()[["sysname"]], parallel::detectCores(),
           R.version.string, utils::packageVersion("metapool"), utils::packageVersion("metafor")),
-  "(bench::mark), single thread, both packages in the same R process. Ratio = metafor / metapool.",
+  "(bench::mark) or single timings of long jobs, both packages in the same R process;",
+  "`threads` is metapool's OpenMP thread count (metafor is single-threaded). Ratio = metafor / metapool.",
   "",
-  "| task | metapool (s) | metafor (s) | ratio |",
-  "|---|---:|---:|---:|",
-  sprintf("| %s | %s | %s | %.1f× |", results$task, fmt(results$metapool_s),
-          fmt(results$metafor_s), results$ratio)
+  "| task | threads | metapool (s) | metafor (s) | ratio | note |",
+  "|---|---:|---:|---:|---:|---|",
+  sprintf("| %s | %d | %s | %s | %s | %s |", results$task, as.integer(results$threads),
+          fmt(results$metapool_s), fmt(results$metafor_s),
+          ifelse(is.na(results$ratio), "-", sprintf("%.0f×", results$ratio)), results$note)
 )
 writeLines(lines, "bench/RESULTS.md")
 cat(lines, sep = "\n")

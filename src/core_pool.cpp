@@ -170,7 +170,7 @@ double solve_decreasing(const std::function<double(double)>& f, double lo, doubl
 
 double target_q(Tau2Method m, int k, int p) {
   if (m == Tau2Method::pmm) {
-    return boost::math::quantile(dist::chi_squared(static_cast<double>(k - p)), 0.5);
+    return chisq_quantile(static_cast<double>(k - p), 0.5);
   }
   return static_cast<double>(k - p);
 }
@@ -433,8 +433,30 @@ double tau2_standard_error(const Model& model, Tau2Method m, double tau2,
   }
 }
 
-double chisq_quantile(double df, double prob) {
-  return boost::math::quantile(dist::chi_squared(df), prob);
+// tau^2 at which the generalised Q statistic equals `target` (Q decreases in tau^2, with
+// derivative -Y'PPY): Newton's method from tau^2 = 0, kept inside a bracket that
+// bisection takes over when a step would leave it. NaN if no bracket is found.
+double solve_q(const Model& model, double target, const PoolControl& control) {
+  double lo = 0.0, hi = std::numeric_limits<double>::infinity();
+  double t = 0.0;
+  for (int it = 0; it < std::max(control.max_iter, 200); ++it) {
+    const Sums s = model.at(t);
+    const double g = s.rss - target;
+    if (g > 0) {
+      lo = t;
+    } else if (g < 0) {
+      hi = t;
+    } else {
+      return t;
+    }
+    double next = t + g / s.rss2;  // Newton step on Q(t) - target
+    if (!(next > lo && next < hi) || !std::isfinite(next)) {
+      next = std::isinf(hi) ? std::max(2.0 * std::max(lo, 1e-8), lo + 1.0 / s.trP) : 0.5 * (lo + hi);
+    }
+    if (std::fabs(next - t) <= 1e-3 * control.tol * std::max(std::fabs(next), 1e-300)) return next;
+    t = next;
+  }
+  return kNaN;
 }
 
 // Q-profile interval for tau^2: generalised Q(tau^2) against chi-square quantiles.
@@ -443,14 +465,9 @@ void q_profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit
   const double alpha = 1.0 - opt.level;
   const double crit_hi = chisq_quantile(df, 1.0 - alpha / 2.0);
   const double crit_lo = chisq_quantile(df, alpha / 2.0);
-  auto q_minus = [&](double target) {
-    return [&model, target](double t) { return model.at(t).rss - target; };
-  };
-  const double q0 = model.at(0.0).rss;
-  int it = 0;
-  const double scale = std::max(fit->tau2, model.at(0.0).trP > 0 ? 1.0 / model.at(0.0).trP : 1.0);
-  fit->tau2_lb = q0 < crit_hi ? 0.0 : solve_decreasing(q_minus(crit_hi), 0.0, scale, opt.control, &it);
-  fit->tau2_ub = q0 < crit_lo ? 0.0 : solve_decreasing(q_minus(crit_lo), 0.0, scale, opt.control, &it);
+  const double q0 = fit->Q;
+  fit->tau2_lb = q0 < crit_hi ? 0.0 : solve_q(model, crit_hi, opt.control);
+  fit->tau2_ub = q0 < crit_lo ? 0.0 : solve_q(model, crit_lo, opt.control);
 }
 
 // Profile-likelihood interval for tau^2 (ML and REML fits).
@@ -481,10 +498,6 @@ void profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit) 
     }
   }
   fit->tau2_ub = solve_decreasing(excess, fit->tau2, std::max(2.0 * fit->tau2, 1e-4), opt.control, &it);
-}
-
-double t_quantile(double df, double prob) {
-  return boost::math::quantile(dist::students_t(df), prob);
 }
 
 }  // namespace

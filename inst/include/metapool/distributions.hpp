@@ -32,6 +32,12 @@ double z_crit(double level);
 // Two-sided normal p-value for a z statistic.
 double pnorm_two_sided(double z);
 
+// Quantiles of the t and chi-square distributions (lower tail). Each thread keeps the
+// values it has computed: batch engines ask for the same few (df, p) pairs millions of
+// times, and an inverse incomplete beta or gamma function costs microseconds.
+double t_quantile(double df, double p);
+double chisq_quantile(double df, double p);
+
 }  // namespace metapool
 
 #endif
