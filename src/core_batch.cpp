@@ -73,6 +73,21 @@ struct Recorder {
   }
 };
 
+// Copies the studies j with keep(j) into the front of y and v; returns how many.
+template <typename Keep>
+Eigen::Index gather(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                    const Eigen::Ref<const Eigen::VectorXd>& vi, Eigen::VectorXd& y,
+                    Eigen::VectorXd& v, Keep keep) {
+  Eigen::Index m = 0;
+  for (Eigen::Index j = 0; j < yi.size(); ++j) {
+    if (!keep(j)) continue;
+    y[m] = yi[j];
+    v[m] = vi[j];
+    ++m;
+  }
+  return m;
+}
+
 PoolOptions batch_options(PoolOptions opt) {
   opt.weights = false;
   return opt;
@@ -159,15 +174,7 @@ BatchResult subsets_by_mask(const Eigen::Ref<const Eigen::VectorXd>& yi,
       n, k, batch_options(opt), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         const std::uint64_t mask = mask_at(r);
-        Eigen::Index m = 0;
-        for (Eigen::Index j = 0; j < k; ++j) {
-          if ((mask >> j) & 1u) {
-            y[m] = yi[j];
-            v[m] = vi[j];
-            ++m;
-          }
-        }
-        return m;
+        return gather(yi, vi, y, v, [mask](Eigen::Index j) { return ((mask >> j) & 1u) != 0; });
       },
       Recorder{&out});
   return out;
@@ -203,14 +210,7 @@ BatchResult leave_one_out(const Eigen::Ref<const Eigen::VectorXd>& yi,
   out.warnings = run_replicates(
       k, k, batch_options(opt), ctl,
       [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
-        Eigen::Index m = 0;
-        for (Eigen::Index j = 0; j < k; ++j) {
-          if (j == i) continue;
-          y[m] = yi[j];
-          v[m] = vi[j];
-          ++m;
-        }
-        return m;
+        return gather(yi, vi, y, v, [i](Eigen::Index j) { return j != i; });
       },
       Recorder{&out});
   return out;
