@@ -145,11 +145,18 @@ chk_flag <- function(x, nm) {
   x
 }
 
-# match.arg() with a classed error that names the argument.
+# match.arg() with a classed error that names the argument and, for a near miss,
+# suggests the choice that was probably meant.
 chk_choice <- function(x, choices, nm) {
   if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
-    abort_input(sprintf("`%s` must be one of %s.", nm,
-                        paste0("\"", choices, "\"", collapse = ", ")), nm)
+    hint <- ""
+    if (is.character(x) && length(x) == 1L && !is.na(x)) {
+      near <- choices[tolower(choices) == tolower(x)]
+      if (!length(near)) near <- choices[utils::adist(x, choices, ignore.case = TRUE) <= 2]
+      if (length(near)) hint <- sprintf(" Did you mean \"%s\"?", near[1L])
+    }
+    abort_input(sprintf("`%s` must be one of %s.%s", nm,
+                        paste0("\"", choices, "\"", collapse = ", "), hint), nm)
   }
   x
 }

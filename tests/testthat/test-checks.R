@@ -74,3 +74,14 @@ test_that("missing values fail by default and follow na.action otherwise", {
   expect_input_error(call_with(es_smd, with_na, sd2 = rep(NA_real_, 3), na.action = "na.omit"),
                      "No studies are left")
 })
+
+test_that("misspelt option values get a suggestion", {
+  expect_error(metapool(yi = c(1, 2), vi = c(0.1, 0.2), method = "reml"), "Did you mean \"REML\"",
+               class = "metapool_error_input")
+  expect_error(metapool(yi = c(1, 2), vi = c(0.1, 0.2), ci_method = "hksg"),
+               "Did you mean \"hksj\"", class = "metapool_error_input")
+  expect_error(es_rr(1, 10, 2, 10, to = "onl0"), "Did you mean \"only0\"",
+               class = "metapool_error_input")
+  expect_error(es_smd(1, 1, 10, 0, 1, 10, vtype = "XXXXXX"), "must be one of \"LS\"",
+               class = "metapool_error_input")
+})
