@@ -561,7 +561,7 @@ forest_spec_summary <- function(x, label, estimate, ci_lb, ci_ub, measure, group
   })
   col_spec <- forest_column_table(c("label", extra_ids, "effect"), c("", ""),
                                   c("", level_text), study_label, "revman", extra_ids)
-  col_spec$header[col_spec$id %in% extra_ids] <- headers
+  if (length(columns)) col_spec$header[col_spec$id %in% extra_ids] <- headers
   col_spec$group[col_spec$id == "effect"] <- if (length(panels) == 1L) panels[[1L]]$heads[1L] else
     "Effect"
   list(columns = col_spec, panels = panels)
@@ -723,16 +723,18 @@ with_measuring_device <- function(fun) {
 forest_output <- function(spec, file, width, height, res) {
   width <- chk_positive_number(width, "width")
   height <- chk_positive_number(height, "height")
-  if (is.null(file)) {
-    out <- forest_draw(spec)
-    return(invisible(c(out, list(file = NULL))))
-  }
-  # Fonts of bitmap and SVG devices run a little wider than the PDF metrics.
+  # The size needed, measured with PDF font metrics; the fonts of bitmap and SVG
+  # devices can run a little wider, hence the margin.
   size <- with_measuring_device(function() forest_geometry(spec, pad = 1.06))
-  dev <- open_plot_file(file, width %||% size$width, height %||% size$height, res)
-  on.exit(if (dev %in% grDevices::dev.list()) grDevices::dev.off(dev))
+  width <- width %||% size$width
+  height <- height %||% size$height
+  if (!is.null(file)) {
+    dev <- open_plot_file(file, width, height, res)
+    on.exit(if (dev %in% grDevices::dev.list()) grDevices::dev.off(dev))
+  }
   out <- forest_draw(spec)
-  invisible(c(out, list(file = file)))
+  invisible(list(width = width, height = height, rows = out$rows, scale = out$scale,
+                 file = file))
 }
 
 # ---- geometry --------------------------------------------------------------------
