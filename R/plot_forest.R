@@ -30,6 +30,10 @@
 #'
 #' Studies that are not estimable (no events in either arm, for risk and odds
 #' ratios) are shown as a row reading "Not estimable", without a square.
+#' Weights are the studies' percentages in the overall analysis, as RevMan
+#' shows them: a subtotal's weight is the sum over its studies, and the
+#' subtotals add up to 100%. Study intervals are Wald intervals at the fit's
+#' level; pooled rows show the fit's own interval (z, t or Hartung-Knapp).
 #' Ratio measures are drawn on a log scale with back-transformed axis labels.
 #'
 #' @section Sizes and files:
