@@ -85,7 +85,10 @@
 #'   `tau2_lb`, `tau2_ub`, `tau`, `I2`, `H2` (with `_lb`/`_ub`), `Q`, `Q_df`,
 #'   `Q_p`, `k`, `weights` (proportions), `method`, `ci_method`, `pi_method`,
 #'   `measure`, `level`, `converged`, `iterations`, `tau2_status`, the data
-#'   (`yi`, `vi`, `slab`), and for subgroup analyses `subgroups` (a list of
+#'   (`yi`, `vi`, `slab`, and `rows`, their row numbers in the input), `arms`
+#'   (the arm-level summaries of an `mp_es` input, aligned with `yi`; NULL for
+#'   effects given directly), `not_estimable_data` (label, row and arm data of
+#'   studies that are not estimable), and for subgroup analyses `subgroups` (a list of
 #'   `metapool` fits) and `subgroup_test`. Ratio measures stay on the log scale;
 #'   `print()`, `summary()` and `predict()` back-transform.
 #' @seealso [metapool_mh()] for Mantel-Haenszel and Peto pooling of 2x2 tables;
@@ -146,7 +149,8 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
                   slab = extra$slab %||% first$slab,
                   estimable = if (binary) first$estimable else NULL,
                   events2 = if (binary) first$events2 else NULL,
-                  n2 = if (binary) first$n2 else NULL)
+                  n2 = if (binary) first$n2 else NULL,
+                  arms = arm_columns(first))
     measure <- attr(first, "measure")
   } else {
     extra <- study_arguments(c("vi", "sei", "slab", "subset", "subgroup"), data, env,
@@ -229,7 +233,31 @@ pool_studies <- function(input, subset, subgroup, na.action) {
   }
   list(yi = yi, vi = vi, slab = rows$slab, subgroup = group, omitted = rows$omitted,
        not_estimable = if (length(excluded)) input$slab[excluded] else NULL,
-       events2 = input$events2[keep], n2 = input$n2[keep])
+       events2 = input$events2[keep], n2 = input$n2[keep], rows = which(keep),
+       arms = if (!is.null(input$arms)) reset_rownames(input$arms[keep, , drop = FALSE]),
+       not_estimable_data = not_estimable_data(input, excluded, values$subgroup))
+}
+
+# The arm-level summaries of an mp_es object (means, SDs and totals, or events and
+# totals), kept in the fit for forest plots; NULL when there are none.
+arm_columns <- function(es) {
+  cols <- intersect(c("m1", "sd1", "events1", "n1", "m2", "sd2", "events2", "n2"), names(es))
+  if (!length(cols)) return(NULL)
+  as_plain_df(es)[cols]
+}
+
+reset_rownames <- function(x) {
+  rownames(x) <- NULL
+  x
+}
+
+# Label, input row, arm data and subgroup of the studies that are not estimable.
+not_estimable_data <- function(input, excluded, subgroup) {
+  if (!length(excluded)) return(NULL)
+  out <- data.frame(slab = input$slab[excluded], row = excluded, stringsAsFactors = FALSE)
+  if (!is.null(subgroup)) out$subgroup <- as.character(subgroup[excluded])
+  if (!is.null(input$arms)) out <- cbind(out, reset_rownames(input$arms[excluded, , drop = FALSE]))
+  out
 }
 
 which_subset <- function(subset, k) {
@@ -273,8 +301,13 @@ fit_subgroups <- function(studies, settings, measure) {
   }
   fits <- lapply(lv, function(g) {
     idx <- which(groups == g)
+    ne <- studies$not_estimable_data
+    ne <- if (!is.null(ne$subgroup)) ne[ne$subgroup == g, , drop = FALSE]
     sub <- list(yi = studies$yi[idx], vi = studies$vi[idx], slab = studies$slab[idx],
-                omitted = integer(0), events2 = studies$events2[idx], n2 = studies$n2[idx])
+                omitted = integer(0), events2 = studies$events2[idx], n2 = studies$n2[idx],
+                rows = studies$rows[idx],
+                arms = if (!is.null(studies$arms)) studies$arms[idx, , drop = FALSE],
+                not_estimable = if (NROW(ne)) ne$slab, not_estimable_data = if (NROW(ne)) ne)
     new_metapool(run_engine(sub$yi, sub$vi, settings), sub, settings, measure)
   })
   names(fits) <- lv
@@ -299,7 +332,8 @@ new_metapool <- function(res, studies, settings, measure) {
     level = settings$level, converged = res$tau2_status != "fallback_dl",
     iterations = res$iterations, tau2_status = res$tau2_status,
     settings = settings, omitted = studies$omitted, not_estimable = studies$not_estimable,
-    control_risk = pooled_control_risk(studies$events2, studies$n2)
+    control_risk = pooled_control_risk(studies$events2, studies$n2),
+    rows = studies$rows, arms = studies$arms, not_estimable_data = studies$not_estimable_data
   ), class = "metapool")
 }
 

@@ -101,6 +101,7 @@ metapool_mh <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subs
   keep <- rows$keep %||% rep(TRUE, length(values$events1))
   tables <- lapply(values, `[`, keep)
   tables$slab <- rows$slab
+  tables$row <- which(keep)
   fit <- fit_mh(tables, settings)
   if (!is.null(optional$subgroup)) {
     g <- optional$subgroup[keep]
@@ -163,6 +164,7 @@ fit_mh <- function(tables, settings) {
                   "zero_cell")
   }
   ok <- res$estimable
+  arms <- as.data.frame(tables[c("events1", "n1", "events2", "n2")])
   mh <- res[c("estimate", "se", "ci_lb", "ci_ub", "stat", "p")]
   pooled <- if (s$model == "random") res$random else
     c(mh, list(pi_lb = NA_real_, pi_ub = NA_real_, pi_df = NA_real_, weights = res$weights[ok]))
@@ -184,6 +186,11 @@ fit_mh <- function(tables, settings) {
     level = s$level, converged = TRUE, iterations = 0L, tau2_status = "closed_form",
     mh = mh, settings = s, not_estimable = if (any(!ok)) tables$slab[!ok] else NULL,
     corrected = stats::setNames(res$corrected, tables$slab),
-    control_risk = pooled_control_risk(tables$events2[ok], tables$n2[ok])
+    control_risk = pooled_control_risk(tables$events2[ok], tables$n2[ok]),
+    rows = tables$row[ok], arms = reset_rownames(arms[ok, , drop = FALSE]),
+    not_estimable_data = if (any(!ok)) data.frame(
+      slab = tables$slab[!ok], row = tables$row[!ok],
+      reset_rownames(arms[!ok, , drop = FALSE]), stringsAsFactors = FALSE
+    )
   ), class = c("metapool_mh", "metapool"))
 }
