@@ -53,8 +53,11 @@
 #'   character vector of length 2 (experimental, control).
 #' @param favours Texts under the axis: the left one for effects favouring
 #'   the experimental group (below 0, or below 1 for ratios, by RevMan's
-#'   convention) and the right one. A text not starting with "Favours" is
-#'   shown as "Favours \[text\]".
+#'   convention) and the right one; swap them for a beneficial outcome, where
+#'   larger effects favour the experimental group. A text not starting with
+#'   "Favours" is shown as "Favours \[text\]". In the summary layout, a list
+#'   of such pairs named by measure (e.g. `list(RR = c("control",
+#'   "experimental"))`) sets them per panel; unnamed panels keep the default.
 #' @param prediction Logical: add a row with the prediction interval under
 #'   each pooled estimate that has one.
 #' @param digits Decimal places of effects, intervals and heterogeneity
@@ -524,7 +527,7 @@ forest_spec_summary <- function(x, label, estimate, ci_lb, ci_ub, measure, group
   }
   headers <- if (is.null(names(columns))) columns else ifelse(nzchar(names(columns)),
                                                                 names(columns), columns)
-  extra_ids <- paste0("x_", seq_along(columns))
+  extra_ids <- if (length(columns)) paste0("x_", seq_along(columns)) else character()
   level_text <- sprintf("%g%% CI", 100 * level)
   panels <- lapply(unique(meas), function(m) {
     idx <- which(meas == m)
@@ -561,7 +564,7 @@ forest_spec_summary <- function(x, label, estimate, ci_lb, ci_ub, measure, group
     }
     heads <- c(if (nzchar(m)) effect_heading(m) else "Effect", level_text)
     list(rows = forest_rows_frame(rows, c("label", extra_ids, "effect")), log = is_log,
-         heads = heads)
+         heads = heads, measure = m)
   })
   col_spec <- forest_column_table(c("label", extra_ids, "effect"), c("", ""),
                                   c("", level_text), study_label, "revman", extra_ids)
@@ -578,8 +581,21 @@ forest_default_colours <- c(square = "#2F5D9E", line = "black", diamond = "black
                             axis = "black")
 
 forest_spec_options <- function(spec, favours, xlim, at, xlab, title, col, fontsize, plot_width) {
-  favours <- chk_strings(favours, 2L, "favours")
-  favours <- ifelse(grepl("^Favours", favours), favours, sprintf("Favours [%s]", favours))
+  favours_text <- function(f) {
+    f <- chk_strings(f, 2L, "favours")
+    ifelse(grepl("^Favours", f), f, sprintf("Favours [%s]", f))
+  }
+  # One pair for every panel, or (summary layout) a list of pairs named by measure.
+  if (is.list(favours)) {
+    if (is.null(names(favours)) || !all(nzchar(names(favours)))) {
+      abort_input("`favours` given as a list must name each pair by its measure.", "favours")
+    }
+    by_measure <- lapply(favours, favours_text)
+    favours <- favours_text(c("experimental", "control"))
+  } else {
+    by_measure <- list()
+    favours <- favours_text(favours)
+  }
   if (!is.null(col)) {
     if (!is.character(col) || is.null(names(col)) ||
         !all(names(col) %in% names(forest_default_colours))) {
@@ -605,6 +621,7 @@ forest_spec_options <- function(spec, favours, xlim, at, xlab, title, col, fonts
                   if (any(xlim <= 0)) "xlim" else "at")
     }
     spec$panels[[p]]$scale <- forest_scale(spec$panels[[p]], xlim, at)
+    spec$panels[[p]]$favours <- by_measure[[spec$panels[[p]]$measure %||% ""]] %||% favours
   }
   if (!is.null(xlab)) xlab <- chk_strings(xlab, 1L, "xlab")
   if (!is.null(title)) title <- chk_strings(title, 1L, "title")
@@ -791,7 +808,7 @@ forest_geometry <- function(spec, pad = 1) {
   }
   heads <- unlist(lapply(panels, `[[`, "heads"))
   plot_w <- max(spec$plot_width, text_width(heads, m$cex, TRUE) + m$gap)
-  favours_w <- text_width(spec$favours, m$cex * 0.9)
+  favours_w <- text_width(unlist(lapply(spec$panels, `[[`, "favours")), m$cex * 0.9)
   plot_w <- max(plot_w, 2 * favours_w + 3 * m$gap)
   left <- cols$side == "left"
   x <- m$margin
@@ -960,9 +977,9 @@ forest_draw <- function(spec) {
     graphics::text(tx, y_bottom - 0.9 * u, sc$labels, cex = cex * 0.9, col = colours[["text"]])
     centre <- if (is.finite(sc$null)) xmap(sc$null) else mean(px)
     y_fav <- y_bottom - 2.2 * u
-    graphics::text(centre - m$gap, y_fav, spec$favours[1L], adj = c(1, 0.5), cex = cex * 0.9,
+    graphics::text(centre - m$gap, y_fav, panel$favours[1L], adj = c(1, 0.5), cex = cex * 0.9,
                    col = colours[["text"]])
-    graphics::text(centre + m$gap, y_fav, spec$favours[2L], adj = c(0, 0.5), cex = cex * 0.9,
+    graphics::text(centre + m$gap, y_fav, panel$favours[2L], adj = c(0, 0.5), cex = cex * 0.9,
                    col = colours[["text"]])
     if (!is.null(spec$xlab)) {
       graphics::text(mean(px), y_fav - 1.3 * u, spec$xlab, cex = cex, col = colours[["text"]])

@@ -255,14 +255,21 @@ review_subgroup_tests <- function(published, data) {
   do.call(rbind, rows)
 }
 
+# Forest plots of every analysis and of the published summary. Lower scores are
+# better on the SMD outcomes, while pain relief is a beneficial event, so the
+# "favours" texts swap sides for the risk ratio.
 write_review_plots <- function(review, published, dir) {
   if (!is.character(dir) || length(dir) != 1L || is.na(dir)) abort_input("`dir` must be a directory path.", "dir")
   dir.create(dir, showWarnings = FALSE, recursive = TRUE)
+  favours <- list(SMD = c("therapy", "control"), RR = c("control", "therapy"))
+  arms <- c(experimental = "Internet therapy", control = "Control")
   files <- character()
-  for (a in names(review$fits)) {
+  for (j in seq_len(nrow(published))) {
+    a <- published$analysis[j]
     for (ext in c("pdf", "png")) {
       path <- file.path(dir, paste0(a, ".", ext))
-      forest_plot(review$fits[[a]], file = path)
+      forest_plot(review$fits[[a]], labels = arms, favours = favours[[published$measure[j]]],
+                  title = review_label(published[j, ]), file = path)
       files <- c(files, path)
     }
   }
@@ -272,7 +279,8 @@ write_review_plots <- function(review, published, dir) {
   for (ext in c("pdf", "png")) {
     path <- file.path(dir, paste0("published_results.", ext))
     forest_plot(summary_rows, label = "label", estimate = "estimate", ci_lb = "ci_lb",
-                ci_ub = "ci_ub", group = "measure", file = path)
+                ci_ub = "ci_ub", measure = "measure", favours = favours,
+                title = "Eccleston et al. (2014): published pooled results", file = path)
     files <- c(files, path)
   }
   files

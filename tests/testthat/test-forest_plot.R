@@ -241,6 +241,17 @@ test_that("the summary layout has one panel per measure", {
                log(c(0.85, 1.19)))
   expect_equal(spec$panels[[2]]$heads, c("Risk Ratio", "95% CI"))
   expect_equal(spec$columns$header, c("Analysis", "Studies", "95% CI"))
+  # without extra columns there is no empty extra column
+  plain <- forest_spec_summary(published_results(), "analysis", "estimate", "ci_lb", "ci_ub",
+                               "measure", NULL, NULL, NULL, 2L, "Analysis", 0.95)
+  expect_equal(plain$columns$id, c("label", "effect"))
+  # "favours" per measure: swapped for the (beneficial) risk ratio only
+  plain <- forest_spec_options(plain, list(RR = c("control", "treatment")), NULL, NULL, NULL,
+                               NULL, NULL, 9, NULL)
+  expect_equal(plain$panels[[1]]$favours, c("Favours [experimental]", "Favours [control]"))
+  expect_equal(plain$panels[[2]]$favours, c("Favours [control]", "Favours [treatment]"))
+  expect_error(forest_spec_options(plain, list(c("a", "b")), NULL, NULL, NULL, NULL, NULL, 9,
+                                   NULL), class = "metapool_error_input")
   one <- forest_plot(published_results()[1:4, ], file = tempfile(fileext = ".pdf"))
   two <- forest_plot(published_results(), file = tempfile(fileext = ".pdf"))
   expect_gt(two$height, one$height)

@@ -236,3 +236,15 @@ test_that("reproduce_review() prints a report and rejects malformed input", {
   expect_error(reproduce_review(metafor = NA), class = "metapool_error_input")
   expect_error(reproduce_review(list()), class = "metapool_error_input")
 })
+
+test_that("reproduce_review(dir = ) writes every forest plot as PDF and PNG", {
+  dir <- file.path(tempdir(), "review-plots")
+  on.exit(unlink(dir, recursive = TRUE))
+  review <- reproduce_review(metafor = FALSE, dir = dir)
+  expected <- file.path(dir, paste0(rep(c(eccleston2014$analysis, "published_results"), each = 2),
+                                    c(".pdf", ".png")))
+  expect_setequal(review$files, expected)
+  expect_true(all(file.size(expected) > 1000))
+  expect_output(print(review), "Plots written: 20 files")
+  expect_error(reproduce_review(metafor = FALSE, dir = 1), class = "metapool_error_input")
+})
