@@ -83,7 +83,7 @@
 #' @examples
 #' eccleston2014
 #' # The SE implied by a published 95% CI
-#' with(eccleston2014, (ci_ub - ci_lb) / (2 * qnorm(0.975)))[measure == "SMD"]
+#' with(eccleston2014, ((ci_ub - ci_lb) / (2 * qnorm(0.975)))[measure == "SMD"])
 "eccleston2014"
 
 #' A synthetic study-level stand-in for the Internet-delivered therapy review

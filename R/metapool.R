@@ -58,7 +58,8 @@
 #' prediction interval.
 #'
 #' @param yi Effects on the analysis scale, or an [mp_es] object (from
-#'   [es_smd()], [es_rr()], ...) carrying effects, variances and labels. Column
+#'   [es_smd()], [es_rr()], ...) or a metafor `escalc` object carrying effects,
+#'   variances and labels. Column
 #'   names and expressions are evaluated in `data`.
 #' @param vi Sampling variances (give `vi` or `sei`, not both).
 #' @param sei Standard errors.
@@ -150,8 +151,21 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
                   estimable = if (binary) first$estimable else NULL,
                   events2 = if (binary) first$events2 else NULL,
                   n2 = if (binary) first$n2 else NULL,
-                  arms = arm_columns(first))
+                  arms = arm_columns(first),
+                  effect_sizes = list(source = "mp_es", measure = attr(first, "measure"),
+                                      preset = attr(first, "preset"),
+                                      options = attr(first, "es_options")))
     measure <- attr(first, "measure")
+  } else if (inherits(first, "escalc")) {
+    if (!missing(vi) || !missing(sei)) {
+      abort_input("`yi` is a metafor escalc object, which carries its own variances: do not give `vi` or `sei`.", "vi")
+    }
+    esc <- escalc_columns(first)
+    extra <- study_arguments(c("slab", "subset", "subgroup"), data %||% as.data.frame(first), env,
+                             optional = TRUE)
+    input <- list(yi = esc$yi, vi = esc$vi, slab = extra$slab %||% esc$slab,
+                  effect_sizes = list(source = "escalc", measure = esc$measure))
+    measure <- if (esc$measure %in% names(measure_labels)) esc$measure else "generic"
   } else {
     extra <- study_arguments(c("vi", "sei", "slab", "subset", "subgroup"), data, env,
                              optional = TRUE)
@@ -235,7 +249,23 @@ pool_studies <- function(input, subset, subgroup, na.action) {
        not_estimable = if (length(excluded)) input$slab[excluded] else NULL,
        events2 = input$events2[keep], n2 = input$n2[keep], rows = which(keep),
        arms = if (!is.null(input$arms)) reset_rownames(input$arms[keep, , drop = FALSE]),
-       not_estimable_data = not_estimable_data(input, excluded, values$subgroup))
+       not_estimable_data = not_estimable_data(input, excluded, values$subgroup),
+       effect_sizes = input$effect_sizes)
+}
+
+# yi, vi, labels and measure of a metafor escalc object (its yi/vi columns may be
+# renamed; labels and measure are attributes of the yi column).
+escalc_columns <- function(x) {
+  yi_name <- attr(x, "yi.names")[1L] %||% "yi"
+  vi_name <- attr(x, "vi.names")[1L] %||% "vi"
+  if (!all(c(yi_name, vi_name) %in% names(x))) {
+    abort_input(sprintf("The escalc object has no columns \"%s\" and \"%s\".", yi_name, vi_name), "yi")
+  }
+  yi <- x[[yi_name]]
+  slab <- attr(yi, "slab")
+  list(yi = chk_numeric_vector(as.numeric(yi), "yi"), vi = chk_numeric_vector(as.numeric(x[[vi_name]]), "vi"),
+       slab = if (length(slab) == length(yi)) slab else NULL,
+       measure = attr(yi, "measure") %||% "GEN")
 }
 
 # The arm-level summaries of an mp_es object (means, SDs and totals, or events and
@@ -305,7 +335,7 @@ fit_subgroups <- function(studies, settings, measure) {
     ne <- if (!is.null(ne$subgroup)) ne[ne$subgroup == g, , drop = FALSE]
     sub <- list(yi = studies$yi[idx], vi = studies$vi[idx], slab = studies$slab[idx],
                 omitted = integer(0), events2 = studies$events2[idx], n2 = studies$n2[idx],
-                rows = studies$rows[idx],
+                rows = studies$rows[idx], effect_sizes = studies$effect_sizes,
                 arms = if (!is.null(studies$arms)) studies$arms[idx, , drop = FALSE],
                 not_estimable = if (NROW(ne)) ne$slab, not_estimable_data = if (NROW(ne)) ne)
     new_metapool(run_engine(sub$yi, sub$vi, settings), sub, settings, measure)
@@ -333,7 +363,8 @@ new_metapool <- function(res, studies, settings, measure) {
     iterations = res$iterations, tau2_status = res$tau2_status,
     settings = settings, omitted = studies$omitted, not_estimable = studies$not_estimable,
     control_risk = pooled_control_risk(studies$events2, studies$n2),
-    rows = studies$rows, arms = studies$arms, not_estimable_data = studies$not_estimable_data
+    rows = studies$rows, arms = studies$arms, not_estimable_data = studies$not_estimable_data,
+    effect_sizes = studies$effect_sizes
   ), class = "metapool")
 }
 

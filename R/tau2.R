@@ -37,8 +37,10 @@
 #' likelihood at tau^2 = 0 exceeds that at the root found, tau^2 is set to 0
 #' (`"boundary"`), with the same warning class.
 #'
-#' `control` takes `tol` (convergence tolerance on tau^2, relative above 1 and
-#' absolute below; default 1e-10), `max_iter` (default 1000), `tau2_init`
+#' `control` takes `tol` (convergence tolerance on the change in tau^2,
+#' relative to tau^2 or, when tau^2 is smaller, to the harmonic mean of the
+#' sampling variances, so that it does not depend on the units of the effects;
+#' default 1e-10), `max_iter` (default 1000), `tau2_init`
 #' (starting value) and `step_adj` (step multiplier for Fisher scoring).
 #'
 #' @references

@@ -52,10 +52,13 @@ class Model {
     for (Eigen::VectorXd* w : {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
       w->resize(g_);
     }
+    variance_scale_ = k_ > 0 ? k_ / vi.cwiseInverse().sum() : 1.0;
   }
 
   int k() const { return k_; }
   int p() const { return g_; }
+  // Harmonic mean of the sampling variances: the scale on which tau^2 converges.
+  double variance_scale() const { return variance_scale_; }
   int gid(int i) const { return group_.empty() ? 0 : group_[i]; }
   double y(int i) const { return y_[i]; }
   double v(int i) const { return v_[i]; }
@@ -120,11 +123,14 @@ class Model {
   const Eigen::Ref<const Eigen::VectorXd>& v_;
   const std::vector<int>& group_;
   int k_ = 0, g_ = 1;
+  double variance_scale_ = 1.0;
   mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_;
 };
 
-bool converged_step(double change, double tau2, double tol) {
-  return std::fabs(change) <= tol * std::max(1.0, std::fabs(tau2));
+// Relative to tau^2, or to the typical sampling variance when tau^2 is smaller, so
+// that convergence does not depend on the units of the effects.
+bool converged_step(double change, double tau2, double tol, double scale) {
+  return std::fabs(change) <= tol * std::max(scale, std::fabs(tau2));
 }
 
 // Root of f in [lo, hi], where f(lo) > 0 > f(hi), by TOMS 748, to a relative tolerance
@@ -268,7 +274,7 @@ bool scoring(const Model& model, Tau2Method m, const PoolControl& control, doubl
       while (tau2 + adj < 0) adj /= 2.0;
     }
     tau2 += adj;
-    if (converged_step(adj, tau2, control.tol)) {
+    if (converged_step(adj, tau2, control.tol, model.variance_scale())) {
       est->tau2 = tau2;
       est->iterations = it;
       return true;
@@ -286,7 +292,7 @@ bool iterate_dl(const Model& model, const PoolControl& control, double start,
     if (!std::isfinite(next)) return false;
     const double change = next - tau2;
     tau2 = next;
-    if (converged_step(change, tau2, control.tol)) {
+    if (converged_step(change, tau2, control.tol, model.variance_scale())) {
       est->tau2 = tau2;
       est->iterations = it;
       return true;

@@ -18,7 +18,7 @@ enum class PiMethod { z, t_k1, t_k2 };
 enum class Tau2CiMethod { none, q_profile, profile_likelihood };
 
 struct PoolControl {
-  double tol = 1e-10;        // convergence: change in tau^2 (relative above 1, absolute below)
+  double tol = 1e-10;        // convergence: change in tau^2 relative to max(tau^2, harmonic mean of vi)
   int max_iter = 1000;       // iteration cap for every iterative step
   double tau2_init = -1.0;   // starting value for iterative estimators (< 0: automatic)
   double step_adj = 1.0;     // Fisher-scoring step multiplier

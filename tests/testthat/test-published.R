@@ -1,0 +1,117 @@
+# Published worked examples, compared at the precision printed in the papers.
+# The values were checked against the tables cited; metafor's test suite checks
+# the same tables, which helped locate them (where it notes that the article
+# differs from metafor, the article's value is used here).
+
+expect_printed <- function(actual, printed, digits, label = NULL) {
+  expect_identical(round(unname(actual), digits), unname(printed), label = label)
+}
+
+test_that("Normand (1999): stroke-unit length of stay, Tables VIII and IX", {
+  # Normand SLT (1999). Statistics in Medicine 18:321-359. Mean differences in
+  # days with a pooled SD: Table VIII (p. 351); pooled results Table IX (p. 352).
+  md <- es_md(m1, sd1, n1, m2, sd2, n2, data = normand1999, vtype = "pooled")
+  expect_printed(md$yi, c(-20, -2, -55, -71, -4, 1, 11, -10, 7), 0)
+  expect_printed(md$vi, c(40.59, 2.05, 15.28, 150.22, 20.19, 1.22, 95.38, 8.03, 20.69), 2)
+  fe <- metapool(md, method = "FE")
+  expect_printed(c(fe$estimate, fe$ci_lb, fe$ci_ub), c(-3.49, -5.03, -1.96), 2)
+  dl <- metapool(md, method = "DL")
+  expect_printed(c(dl$estimate, dl$ci_lb, dl$ci_ub, dl$tau2), c(-14.10, -24.45, -3.75, 218.72), 2)
+  reml <- metapool(md, method = "REML")
+  expect_printed(c(reml$estimate, reml$ci_lb, reml$ci_ub, reml$tau2),
+                 c(-15.12, -32.67, 2.43, 685.20), 2)
+})
+
+test_that("Normand (1999): lidocaine and mortality (Hine et al. 1989), Tables III and VII", {
+  # Risk differences in percentage points: Table III (p. 330); FE, REML and DL
+  # all give 2.94 (0.4, 5.5) with tau^2 = 0, Table VII (p. 349).
+  h <- metadat::dat.hine1989
+  rd <- es_rd(ai, n1i, ci, n2i, data = h)
+  expect_printed(100 * rd$yi, c(2.8026, 0, 1.9711, 1.7961, 3.5334, 4.4031), 4)
+  expect_printed(1e4 * rd$vi, c(17.7575, 37.5657, 8.1323, 10.8998, 8.0114, 6.1320), 4)
+  for (method in c("FE", "REML", "DL")) {
+    f <- metapool(100 * rd$yi, 1e4 * rd$vi, method = method)
+    expect_printed(f$estimate, 2.94, 2, label = method)
+    expect_printed(c(f$ci_lb, f$ci_ub), c(0.4, 5.5), 1, label = method)
+    expect_printed(f$tau2, 0, 3, label = method)
+  }
+})
+
+test_that("Viechtbauer (2005): seven tau^2 estimators on two examples", {
+  # Viechtbauer W (2005). Journal of Educational and Behavioral Statistics
+  # 30:261-293; data pp. 271-272, estimates in the text there (3 decimals).
+  y1 <- c(-0.581, 0.530, 0.771, 1.031, 0.553, 0.295, 0.078, 0.573, -0.176, -0.232)
+  v1 <- c(0.023, 0.052, 0.060, 0.115, 0.095, 0.203, 0.200, 0.211, 0.051, 0.040)
+  y2 <- c(0.100, -0.162, -0.090, -0.049, -0.046, -0.010, -0.431, -0.261, 0.134, 0.019, 0.175,
+          0.056, 0.045, 0.103, 0.121, -0.482, 0.290, 0.342)
+  v2 <- c(0.016, 0.015, 0.050, 0.050, 0.032, 0.052, 0.036, 0.024, 0.034, 0.033, 0.031, 0.034,
+          0.039, 0.167, 0.134, 0.096, 0.016, 0.035)
+  methods <- c("HS", "HE", "DL", "ML", "REML", "EB", "SJ")
+  tau2_1 <- c(0.228, 0.148, 0.277, 0.197, 0.223, 0.192, 0.199)
+  tau2_2 <- c(0.010, 0.000, 0.013, 0.013, 0.016, 0.010, 0.025)
+  for (i in seq_along(methods)) {
+    expect_printed(metapool(y1, v1, method = methods[i])$tau2, tau2_1[i], 3, label = methods[i])
+    expect_printed(metapool(y2, v2, method = methods[i])$tau2, tau2_2[i], 3, label = methods[i])
+  }
+})
+
+test_that("Viechtbauer (2007): intervals for tau^2 in the pre-eclampsia trials, Table II", {
+  # Viechtbauer W (2007). Confidence intervals for the amount of heterogeneity
+  # in meta-analysis. Statistics in Medicine 26:37-52, Table II (p. 44): log
+  # odds ratios of pre-eclampsia with diuretics (Collins et al. 1985), k = 9.
+  cb <- metadat::dat.collins1985b
+  or <- es_or(pre.xti, pre.nti, pre.xci, pre.nci, data = cb)
+  est <- c(DL = 0.230, ML = 0.239, REML = 0.301, SJ = 0.456)
+  for (m in names(est)) expect_printed(metapool(or, method = m)$tau2, est[[m]], 3, label = m)
+  qp <- metapool(or, method = "DL")
+  expect_printed(c(qp$tau2_lb, qp$tau2_ub), c(0.072, 2.203), 3)
+  pl_ml <- metapool(or, method = "ML", tau2_ci = "PL")
+  expect_printed(c(pl_ml$tau2_lb, pl_ml$tau2_ub), c(0.027, 1.131), 3)
+  pl_reml <- metapool(or, method = "REML", tau2_ci = "PL")
+  expect_printed(c(pl_reml$tau2_lb, pl_reml$tau2_ub), c(0.043, 1.475), 3)
+})
+
+test_that("Raudenbush (2009): teacher expectancy, z and Hartung-Knapp results, Table 16.3", {
+  # Raudenbush SW (2009). Analyzing effect sizes: random-effects models. In
+  # Cooper, Hedges, Valentine (eds), The Handbook of Research Synthesis and
+  # Meta-Analysis, 2nd ed., Table 16.3 (p. 309); Raudenbush (1984) data, k = 19.
+  r <- metadat::dat.raudenbush1985
+  printed <- list(
+    FE = list(z = c(0, .060, .036, 1.655, -.011, .132), kh = c(.051, 1.173, -.048, .168)),
+    ML = list(z = c(.013, .078, .047, 1.637, -.015, .171), kh = c(.059, 1.311, -.047, .202)),
+    REML = list(z = c(.019, .084, .052, 1.621, -.018, .185), kh = c(.062, 1.359, -.046, .213)),
+    DL = list(z = c(.026, .089, .056, 1.601, -.020, .199), kh = c(.064, 1.405, -.044, .223)),
+    HE = list(z = c(.080, .114, .079, 1.443, -.041, .270), kh = c(.071, 1.608, -.035, .264))
+  )
+  for (m in names(printed)) {
+    z <- metapool(yi, vi, data = r, method = m)
+    kh <- metapool(yi, vi, data = r, method = m, ci_method = "hksj")
+    expect_printed(c(z$tau2, z$estimate, z$se, z$stat, z$ci_lb, z$ci_ub), printed[[m]]$z, 3,
+                   label = m)
+    expect_printed(c(kh$se, kh$stat, kh$ci_lb, kh$ci_ub), printed[[m]]$kh, 3, label = m)
+    expect_identical(kh$df, 18)
+  }
+})
+
+test_that("DerSimonian and Kacker (2007): estimators on the CLASP trials, Tables 3 and 4", {
+  # DerSimonian R, Kacker R (2007). Random-effects model for meta-analysis of
+  # clinical trials: an update. Contemporary Clinical Trials 28:105-114,
+  # Tables 3-4 (pp. 111-112): log odds ratios of six aspirin trials.
+  o <- es_or(c(5, 5, 12, 69, 9, 313), c(156, 303, 565, 1570, 103, 4659),
+             c(8, 17, 9, 94, 11, 352), c(74, 303, 477, 1565, 105, 4650))
+  printed <- rbind(PM = c(0.3681, -0.3811, 0.2060), HE = c(0.441, -0.4035, 0.2327),
+                   DL = c(0.2323, -0.3240, 0.1540), EB = c(0.3681, -0.3811, 0.2060),
+                   REML = c(0.1843, -0.2980, 0.1343), HS = c(0.1330, -0.2666, 0.1125),
+                   SJ = c(0.4572, -0.4079, 0.2386))
+  for (m in rownames(printed)) {
+    f <- metapool(o, method = m)
+    digits <- if (m == "HE") c(3, 4, 4) else c(4, 4, 4)
+    got <- c(sqrt(f$tau2), f$estimate, f$se)
+    for (j in 1:3) expect_printed(got[j], printed[m, j], digits[j], label = paste(m, j))
+  }
+  # ML: the paper prints tau = 0.0023 and mu = -0.1974; its iteration stopped
+  # just short of the boundary, where the likelihood is maximal (tau = 0).
+  ml <- metapool(o, method = "ML")
+  expect_identical(ml$tau2, 0)
+  expect_equal(ml$estimate, -0.1974, tolerance = 5e-4)
+})
