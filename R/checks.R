@@ -129,6 +129,18 @@ chk_at_least <- function(x, lower, nm, requirement, strict = FALSE) {
   invisible(x)
 }
 
+# Counts that are not whole numbers are allowed (effective sample sizes of
+# cluster-randomised trials are often fractional) but flagged.
+warn_non_integer <- function(x, nm) {
+  frac <- !is.na(x) & abs(x - round(x)) > sqrt(.Machine$double.eps) * pmax(1, abs(x))
+  if (any(frac)) {
+    warn_metapool(sprintf(
+      "`%s` has values that are not whole numbers: %s. They are used as given (as for effective sample sizes of cluster-randomised trials); check the data if they should be counts.",
+      nm, describe_rows(frac, x)), "non_integer")
+  }
+  invisible(x)
+}
+
 chk_level <- function(level) {
   if (!is.numeric(level) || length(level) != 1L || is.na(level) ||
       level <= 0 || level >= 100 || level == 1) {
@@ -147,13 +159,18 @@ chk_flag <- function(x, nm) {
 
 # match.arg() with a classed error that names the argument and, for a near miss,
 # suggests the choice that was probably meant.
-chk_choice <- function(x, choices, nm) {
+# `aliases` maps other packages' names (e.g. metafor's "knha") to the choice.
+chk_choice <- function(x, choices, nm, aliases = NULL) {
   if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
     hint <- ""
     if (is.character(x) && length(x) == 1L && !is.na(x)) {
       near <- choices[tolower(choices) == tolower(x)]
       if (!length(near)) near <- choices[utils::adist(x, choices, ignore.case = TRUE) <= 2]
       if (length(near)) hint <- sprintf(" Did you mean \"%s\"?", near[1L])
+      if (x %in% names(aliases)) {
+        hint <- sprintf(" Did you mean \"%s\"? (\"%s\" is metafor's name for it.)",
+                        aliases[[x]], x)
+      }
     }
     abort_input(sprintf("`%s` must be one of %s.%s", nm,
                         paste0("\"", choices, "\"", collapse = ", "), hint), nm)
@@ -161,22 +178,40 @@ chk_choice <- function(x, choices, nm) {
   x
 }
 
-# The policy for missing values: "fail" (default), "omit" or "pass".
+# The policy for missing values: "fail" (default), "omit", "exclude" or "pass".
+# For pooling, "exclude" drops the studies like "omit" but per-study results
+# (residuals, weights) keep their rows as NA; for effect sizes it keeps the rows
+# with missing effects, like "pass".
 na_policy <- function(na.action) {
-  choices <- c("na.fail", "na.omit", "na.pass")
+  choices <- c("na.fail", "na.omit", "na.exclude", "na.pass")
   if (is.function(na.action)) {
     hit <- vapply(choices, function(f) identical(na.action, get(f, envir = asNamespace("stats"))),
                   logical(1))
-    if (!any(hit)) abort_input("`na.action` must be na.fail, na.omit or na.pass.", "na.action")
+    if (!any(hit)) {
+      abort_input("`na.action` must be na.fail, na.omit, na.exclude or na.pass.", "na.action")
+    }
     na.action <- choices[hit][1L]
   }
   substring(chk_choice(na.action, choices, "na.action"), 4L)
 }
 
+# Duplicated study labels make weights and plots ambiguous: they are numbered
+# (".1", ".2", ... as metafor does) with a warning.
+unique_labels <- function(slab) {
+  dup <- duplicated(slab) | duplicated(slab, fromLast = TRUE)
+  if (!any(dup)) return(slab)
+  warn_metapool(sprintf(
+    "`slab` has duplicated labels (%s); they are numbered to make them unique.",
+    describe_rows(dup, slab)), "duplicate_labels")
+  out <- as.character(slab)
+  out[dup] <- paste0(out[dup], ".", stats::ave(seq_along(out), out, FUN = seq_along)[dup])
+  out
+}
+
 # Resolve the study labels, the subset and the missing-value policy shared by
 # every study-level front end. Returns the rows to keep (NULL: all), their labels,
 # which kept rows are complete (NULL: all) and the rows dropped for missing values.
-study_rows <- function(values, slab, subset, na_action) {
+study_rows <- function(values, slab, subset, na_action, exclude_keeps = FALSE) {
   k <- chk_same_length(values)
   if (is.null(slab)) {
     slab <- seq_len(k)
@@ -187,6 +222,7 @@ study_rows <- function(values, slab, subset, na_action) {
     }
     if (is.factor(slab)) slab <- as.character(slab)
     chk_condition(slab, is.na(slab), "slab", "has missing labels")
+    slab <- unique_labels(slab)
   }
   keep <- NULL
   if (!is.null(subset)) {
@@ -202,6 +238,7 @@ study_rows <- function(values, slab, subset, na_action) {
     }
   }
   policy <- na_policy(na_action)
+  if (policy == "exclude") policy <- if (exclude_keeps) "pass" else "omit"
   missing_row <- NULL
   if (any(vapply(values, anyNA, logical(1)))) {
     missing_row <- Reduce(`|`, lapply(values, is.na))
@@ -210,8 +247,9 @@ study_rows <- function(values, slab, subset, na_action) {
       has_na <- names(values)[vapply(values, function(v) any(is.na(v) & (keep %||% TRUE)),
                                      logical(1))]
       abort_input(sprintf(
-        "`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop those studies or `na.action = \"na.pass\"` to keep them with a missing effect.",
-        has_na[1L], describe_rows(is.na(values[[has_na[1L]]]) & (keep %||% TRUE))
+        "`%s` has missing values (%s). Set `na.action = \"na.omit\"` (or \"na.exclude\") to drop those studies%s.",
+        has_na[1L], describe_rows(is.na(values[[has_na[1L]]]) & (keep %||% TRUE)),
+        if (exclude_keeps) ", or `na.action = \"na.pass\"` to keep them with a missing effect" else ""
       ), has_na[1L])
     }
   }
@@ -224,10 +262,12 @@ study_rows <- function(values, slab, subset, na_action) {
     abort_input("No studies are left after `subset` and `na.action`.")
   }
   complete <- if (is.null(missing_row)) NULL else !missing_row
+  omitted_slab <- slab[omitted]
   if (!is.null(keep)) {
     slab <- slab[keep]
     if (!is.null(complete)) complete <- complete[keep]
   }
   if (!is.null(complete) && all(complete)) complete <- NULL
-  list(keep = keep, slab = slab, complete = complete, omitted = omitted)
+  list(keep = keep, slab = slab, complete = complete, omitted = omitted,
+       omitted_slab = omitted_slab, n_input = k)
 }

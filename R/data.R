@@ -27,7 +27,7 @@
 #'   vaccine in the prevention of tuberculosis: meta-analysis of the published
 #'   literature. *JAMA*, 271, 698-702. Also in the metadat package as `dat.bcg`.
 #' @examples
-#' es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+#' es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year))
 "bcg"
 
 #' Catheter-related bloodstream infections (Niel-Weise et al. 2007)

@@ -19,7 +19,7 @@ chk_preset <- function(preset) {
 # on the complete rows only, and assemble the mp_es object.
 build_es <- function(values, optional, na.action, compute, measure, options, level, preset) {
   level <- chk_level(level)
-  rows <- study_rows(values, optional$slab, optional$subset, na.action)
+  rows <- study_rows(values, optional$slab, optional$subset, na.action, exclude_keeps = TRUE)
   inputs <- if (is.null(rows$keep)) values else lapply(values, `[`, rows$keep)
   complete <- rows$complete
   if (is.null(complete)) {

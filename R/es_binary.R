@@ -127,5 +127,6 @@ chk_binary <- function(values) {
     chk_condition(ev, ev > n, paste0("events", g),
                   sprintf("must not exceed `n%d`", g))
   }
+  for (nm in c("events1", "n1", "events2", "n2")) warn_non_integer(values[[nm]], nm)
   invisible(values)
 }

@@ -122,6 +122,7 @@ chk_continuous <- function(values) {
   for (nm in names(values)) chk_finite(values[[nm]], nm)
   for (nm in c("sd1", "sd2")) chk_at_least(values[[nm]], 0, nm, "must be positive", strict = TRUE)
   for (nm in c("n1", "n2")) chk_at_least(values[[nm]], 2, nm, "must be at least 2")
+  for (nm in c("n1", "n2")) warn_non_integer(values[[nm]], nm)
   invisible(values)
 }
 

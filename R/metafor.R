@@ -41,7 +41,7 @@
 #' @seealso [as_metapool()] for the other direction.
 #' @examples
 #' if (requireNamespace("metafor", quietly = TRUE)) {
-#'   es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+#'   es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year))
 #'   compare_metafor(metapool(es, method = "DL", ci_method = "hksj"))
 #' }
 #' @export

@@ -80,7 +80,11 @@
 #' @param level Confidence level, as a percentage (95) or a proportion (0.95).
 #' @param control List of `tol`, `max_iter`, `tau2_init`, `step_adj`; see
 #'   [tau2_methods].
-#' @param na.action `"na.fail"` (default) or `"na.omit"`.
+#' @param na.action What to do with studies with a missing `yi`, `vi` or
+#'   subgroup: `"na.fail"` (default) stops with an error naming the rows;
+#'   `"na.omit"` drops them, and the fit records them (`omitted`, printed);
+#'   `"na.exclude"` drops them too, but `residuals()` and `weights()` return a
+#'   value (NA) for every input row, as for [stats::na.exclude()].
 #' @return A `metapool` object: a list with `estimate`, `se`, `ci_lb`,
 #'   `ci_ub`, `pi_lb`, `pi_ub`, `stat` (z or t), `p`, `tau2`, `tau2_se`,
 #'   `tau2_lb`, `tau2_ub`, `tau`, `I2`, `H2` (with `_lb`/`_ub`), `Q`, `Q_df`,
@@ -112,7 +116,7 @@
 #' and its modification for random-effects meta-analysis with few studies.
 #' *BMC Medical Research Methodology*, 15, 99.
 #' @examples
-#' es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+#' es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year))
 #' fit <- metapool(es)
 #' fit
 #' confint(fit)
@@ -192,7 +196,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
 # Validate and collect the options shared by every fit.
 pool_settings <- function(method, tau2, ci_method, pi_method, tau2_ci, common_tau2, level,
                           control) {
-  method <- chk_choice(method, tau2_method_names, "method")
+  method <- chk_choice(method, tau2_method_names, "method", aliases = c(EE = "FE", CE = "FE"))
   tau2_fixed <- 0
   if (!is.null(tau2)) {
     if (!is.numeric(tau2) || length(tau2) != 1L || is.na(tau2) || tau2 < 0 || !is.finite(tau2)) {
@@ -201,7 +205,8 @@ pool_settings <- function(method, tau2, ci_method, pi_method, tau2_ci, common_ta
     method <- "fixed"
     tau2_fixed <- tau2
   }
-  ci_method <- chk_choice(ci_method[1L], c("z", "t", "hksj", "hksj_adhoc"), "ci_method")
+  ci_method <- chk_choice(ci_method[1L], c("z", "t", "hksj", "hksj_adhoc"), "ci_method",
+                          aliases = c(knha = "hksj", adhoc = "hksj_adhoc"))
   pi_method <- chk_choice(pi_method[1L], c("t_k2", "t_k1", "z"), "pi_method")
   tau2_ci <- chk_choice(tau2_ci[1L], c("QP", "PL"), "tau2_ci")
   if (tau2_ci == "PL" && !method %in% c("ML", "REML")) {
@@ -246,6 +251,7 @@ pool_studies <- function(input, subset, subgroup, na.action) {
     group <- if (is.factor(group)) droplevels(group) else factor(group, levels = unique(group))
   }
   list(yi = yi, vi = vi, slab = rows$slab, subgroup = group, omitted = rows$omitted,
+       omitted_slab = rows$omitted_slab, n_input = rows$n_input, na_action = policy,
        not_estimable = if (length(excluded)) input$slab[excluded] else NULL,
        events2 = input$events2[keep], n2 = input$n2[keep], rows = which(keep),
        arms = if (!is.null(input$arms)) reset_rownames(input$arms[keep, , drop = FALSE]),
@@ -364,7 +370,8 @@ new_metapool <- function(res, studies, settings, measure) {
     settings = settings, omitted = studies$omitted, not_estimable = studies$not_estimable,
     control_risk = pooled_control_risk(studies$events2, studies$n2),
     rows = studies$rows, arms = studies$arms, not_estimable_data = studies$not_estimable_data,
-    effect_sizes = studies$effect_sizes
+    effect_sizes = studies$effect_sizes, omitted_slab = studies$omitted_slab,
+    n_input = studies$n_input, na_action = studies$na_action
   ), class = "metapool")
 }
 

@@ -112,6 +112,9 @@ metapool_mh <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subs
     fit$subgroup_test <- subgroup_difference_test(fit$subgroups)
   }
   fit$omitted <- rows$omitted
+  fit$omitted_slab <- rows$omitted_slab
+  fit$n_input <- rows$n_input
+  fit$na_action <- na_policy(na.action)
   fit
 }
 

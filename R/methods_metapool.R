@@ -105,6 +105,10 @@ print.metapool <- function(x, digits = 4, ...) {
   if (length(x$not_estimable)) {
     cat("Not estimable (excluded): ", paste(x$not_estimable, collapse = ", "), "\n", sep = "")
   }
+  if (length(x$omitted)) {
+    cat(sprintf("Omitted for missing values (na.action = \"na.%s\"): %s\n", x$na_action,
+                paste(sprintf("%s (row %d)", x$omitted_slab, x$omitted), collapse = ", ")))
+  }
   cat("\n")
   rows <- estimate_rows(x, back_transform = TRUE)
   shown <- data.frame(
@@ -217,7 +221,7 @@ nobs.metapool <- function(object, ...) object$k
 
 #' @rdname metapool-methods
 #' @export
-weights.metapool <- function(object, ...) 100 * object$weights
+weights.metapool <- function(object, ...) pad_excluded(100 * object$weights, object)
 
 #' @rdname metapool-methods
 #' @export
@@ -225,7 +229,19 @@ residuals.metapool <- function(object, type = c("raw", "pearson"), ...) {
   type <- chk_choice(type[1L], c("raw", "pearson"), "type")
   r <- object$yi - object$estimate
   if (type == "pearson") r <- r / sqrt(object$vi + object$tau2)
-  stats::setNames(r, object$slab)
+  pad_excluded(stats::setNames(r, object$slab), object)
+}
+
+# With na.action = "na.exclude", per-study results get an NA for each study
+# dropped for missing values, in the input order.
+pad_excluded <- function(x, fit) {
+  if (!identical(fit$na_action, "exclude") || !length(fit$omitted) || is.null(fit$rows)) return(x)
+  out <- rep(NA_real_, fit$n_input)
+  names(out) <- rep("", fit$n_input)
+  out[fit$rows] <- x
+  names(out)[fit$rows] <- names(x)
+  names(out)[fit$omitted] <- fit$omitted_slab
+  out[sort(c(fit$rows, fit$omitted))]
 }
 
 # Refit with the same data and settings, changing some of them.

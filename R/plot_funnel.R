@@ -50,7 +50,7 @@
 #'   randomised controlled trials. *BMJ*, 343, d4002.
 #' @seealso [forest_plot()]
 #' @examples
-#' es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+#' es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year))
 #' fit <- metapool(es)
 #' funnel_plot(fit, file = tempfile(fileext = ".pdf"))
 #' funnel_plot(fit, contour = TRUE, file = tempfile(fileext = ".png"))

@@ -125,7 +125,7 @@ plot.mp_gosh <- function(x, ...) {
 #'   `mp_influence`) with one row per study and a `plot()` method. Estimates are
 #'   on the analysis scale (log scale for ratios).
 #' @examples
-#' fit <- metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author))
+#' fit <- metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year)))
 #' metapool_leave1out(fit)
 #' metapool_cumulative(fit, order = bcg$year)
 #' inf <- metapool_influence(fit)

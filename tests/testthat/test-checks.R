@@ -50,7 +50,7 @@ test_that("options are validated", {
   expect_input_error(call_with(es_smd, smd_args, slab = c("a", "b")), "`slab`")
   expect_input_error(call_with(es_smd, smd_args, data = list(a = 1)), "`data` must be a data frame")
   expect_input_error(es_smd(m1, sd1, n1, m2, sd2, nope, data = normand1999), "`n2` could not be evaluated")
-  expect_input_error(call_with(es_smd, smd_args, na.action = "na.exclude"), "`na.action`")
+  expect_input_error(call_with(es_smd, smd_args, na.action = "na.drop"), "`na.action`")
 })
 
 test_that("missing values fail by default and follow na.action otherwise", {

@@ -1,7 +1,7 @@
 test_that("arguments are found in data as columns, expressions or column names", {
-  by_column <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+  by_column <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year))
   by_vector <- es_rr(bcg$tpos, bcg$tpos + bcg$tneg, bcg$cpos, bcg$cpos + bcg$cneg,
-                     slab = bcg$author)
+                     slab = paste(bcg$author, bcg$year))
   expect_equal(as.data.frame(by_column), as.data.frame(by_vector))
   by_name <- es_smd("m1", "sd1", "n1", "m2", "sd2", "n2", data = normand1999, slab = "source")
   expect_equal(by_name$yi, es_smd(m1, sd1, n1, m2, sd2, n2, data = normand1999)$yi)

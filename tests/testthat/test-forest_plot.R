@@ -267,7 +267,7 @@ test_that("forest plots match their snapshots", {
     metapool(normand_es(), method = "DL", subgroup = normand_groups),
     labels = c("Stroke unit", "General ward"), prediction = TRUE
   )
-  bcg_rr <- metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author),
+  bcg_rr <- metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year)),
                      method = "DL")
   expect_forest_snapshot("ratio measure on log scale", bcg_rr, xlim = c(0.05, 20),
                          favours = c("vaccine", "no vaccine"), title = "BCG vaccine")
@@ -276,7 +276,7 @@ test_that("forest plots match their snapshots", {
   expect_forest_snapshot("k = 150", metapool(yi, vi, data = big, slab = study))
   expect_forest_snapshot(
     "compact layout",
-    metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author),
+    metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year)),
              subgroup = alloc, data = bcg),
     layout = "compact"
   )

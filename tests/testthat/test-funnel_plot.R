@@ -1,7 +1,7 @@
 # Funnel plots: data, files, argument checks and snapshots.
 
 bcg_fit <- function(...) {
-  metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author), ...)
+  metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year)), ...)
 }
 
 test_that("funnel_plot() plots effects against standard errors and writes files", {

@@ -166,7 +166,7 @@ test_that("one study is the study itself; two studies are fully defined", {
 })
 
 test_that("subgroups: own tau^2 per subgroup, RevMan's test for subgroup differences", {
-  es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+  es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year))
   fit <- metapool(es, subgroup = bcg$alloc, method = "DL")
   expect_named(fit$subgroups, c("random", "alternate", "systematic"))
   for (g in names(fit$subgroups)) {

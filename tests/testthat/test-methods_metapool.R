@@ -1,5 +1,5 @@
 bcg_fit <- function(...) {
-  metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author), ...)
+  metapool(es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year)), ...)
 }
 
 test_that("coef, vcov, nobs, weights and residuals", {
@@ -8,7 +8,7 @@ test_that("coef, vcov, nobs, weights and residuals", {
   expect_equal(vcov(fit)[1, 1], fit$se^2)
   expect_equal(nobs(fit), 13)
   expect_equal(sum(weights(fit)), 100)
-  expect_equal(names(weights(fit)), bcg$author)
+  expect_equal(names(weights(fit)), paste(bcg$author, bcg$year))
   expect_equal(unname(residuals(fit)), fit$yi - fit$estimate)
   expect_equal(unname(residuals(fit, type = "pearson")),
                (fit$yi - fit$estimate) / sqrt(fit$vi + fit$tau2))

@@ -61,9 +61,9 @@ test_that("odds ratios and SMDs never leave [0, 1]; SMD uses pi/sqrt(3) as metaf
 })
 
 test_that("nnt() on an mp_es object uses each study's control risk by default", {
-  es <- es_rd(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+  es <- es_rd(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year))
   x <- nnt(es, event = "harmful")
-  expect_equal(x$label, bcg$author)
+  expect_equal(x$label, paste(bcg$author, bcg$year))
   expect_equal(x$acr, bcg$cpos / (bcg$cpos + bcg$cneg))
   expect_equal(x$benefit, -es$yi)
   rr <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg)

@@ -1,4 +1,4 @@
-bcg_es <- function() es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = author)
+bcg_es <- function() es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = paste(author, year))
 tight_rma <- function(es, ...) {
   d <- as.data.frame(es)
   metafor::rma(d$yi, d$vi, ..., control = list(threshold = 1e-12, maxiter = 1000))
@@ -17,7 +17,7 @@ test_that("leave-one-out and cumulative fits agree with metafor", {
                      tol$iterative, floor = 1e-4)
     cu <- metapool_cumulative(fit, order = bcg$year)
     cr <- metafor::cumul(ref, order = bcg$year)
-    expect_equal(cu$study, bcg$author[order(bcg$year)])
+    expect_equal(cu$study, paste(bcg$author, bcg$year)[order(bcg$year)])
     ok <- !is.na(cr$tau2)
     expect_rel_equal(c(cu$estimate, cu$ci_ub), c(cr$estimate, cr$ci.ub), tol$iterative)
     expect_rel_equal(cu$tau2[ok], cr$tau2[ok], tol$iterative, floor = 1e-4)
