@@ -109,10 +109,7 @@ variances <- function(vi, sei) {
 
 # Validate, apply the NA policy, and sort by group (first-appearance order).
 batch_clean <- function(long, na.action) {
-  if (length(long$by) != length(long$yi) || length(long$vi) != length(long$yi)) {
-    abort_input(sprintf("`yi`, `vi` and `by` must have the same length (%d, %d, %d).",
-                        length(long$yi), length(long$vi), length(long$by)), "by")
-  }
+  chk_same_length(list(yi = long$yi, vi = long$vi, by = long$by))
   policy <- na_policy(na.action)
   if (policy == "pass") abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
   if (anyNA(long$yi) || anyNA(long$vi) || anyNA(long$by)) {

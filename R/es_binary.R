@@ -118,6 +118,7 @@ is_double_zero <- function(v) {
 }
 
 chk_binary <- function(values) {
+  chk_same_length(values)  # before comparing events with totals
   for (nm in names(values)) chk_finite(values[[nm]], nm)
   for (nm in c("events1", "events2")) chk_at_least(values[[nm]], 0, nm, "must not be negative")
   for (nm in c("n1", "n2")) chk_at_least(values[[nm]], 0, nm, "must be positive", strict = TRUE)

@@ -73,6 +73,9 @@ random_masks <- function(k, n) {
 #' @param x An `mp_gosh` object.
 #' @export
 gosh_included <- function(x) {
+  if (!inherits(x, "mp_gosh")) {
+    abort_input(sprintf("`x` must be the result of metapool_gosh(), not %s.", describe_type(x)), "x")
+  }
   masks <- attr(x, "masks")
   k <- length(attr(x, "slab"))
   out <- vapply(seq_len(k), function(j) floor(masks / 2^(j - 1)) %% 2 == 1, logical(length(masks)))
@@ -141,6 +144,9 @@ refit_columns <- c("k", "estimate", "se", "stat", "p", "ci_lb", "ci_ub", "Q", "Q
 #' @export
 metapool_leave1out <- function(fit, threads = 1L) {
   fit <- chk_refittable(fit)
+  if (fit$k < 2L) {
+    abort_input("`fit` has one study; leaving one out needs at least 2 studies.", "fit")
+  }
   res <- cpp_leave_one_out(fit$yi, fit$vi, engine_options(fit$settings, "none"),
                            resolve_threads(threads))
   out <- cbind(study = fit$slab, batch_frame(res, columns = refit_columns))
