@@ -302,20 +302,23 @@ print.mp_review <- function(x, ...) {
         "the published results; not the trials' data.\n", sep = "")
   }
   ci <- function(e, l, u) ifelse(is.na(e), "-", sprintf("%.2f [%.2f, %.2f]", e, l, u))
-  print_by_condition(r, data.frame(
+  main <- data.frame(
     k = ifelse(is.na(r$k_published), sprintf("%d", r$k), sprintf("%d*", r$k)),
     published = ci(r$published, r$published_lb, r$published_ub),
     metapool = ci(r$estimate, r$ci_lb, r$ci_ub),
-    `vs metafor` = ifelse(is.na(r$diff_metafor), "-", formatC(r$diff_metafor, format = "e", digits = 0)),
+    metafor = ci(r$metafor, r$metafor_lb, r$metafor_ub),
+    `|diff|` = formatC(r$diff_published, format = "f", digits = 4),
     pass = ifelse(r$pass, "yes", "NO"), check.names = FALSE, stringsAsFactors = FALSE
-  ))
+  )
+  if (all(is.na(r$metafor))) main$metafor <- NULL
+  print_by_condition(r, main)
   cat(sprintf("\n%d of %d published results reproduced at the published precision (2 decimals).\n",
               sum(r$pass), nrow(r)))
-  cat(sprintf("Largest difference between metapool's unrounded and the published numbers: %.4f.\n",
-              max(r$diff_published)))
+  cat("|diff|: largest absolute difference between metapool's unrounded estimate or limits\n",
+      "and the published ones (rounding to 2 decimals allows up to 0.005).\n", sep = "")
   if (!is.na(x$metafor_version)) {
-    cat(sprintf("vs metafor: largest absolute difference from metafor %s's estimate and limits.\n",
-                x$metafor_version))
+    cat(sprintf("metafor %s: largest absolute difference from metapool %.1e.\n",
+                x$metafor_version, max(r$diff_metafor)))
   }
   cat("k: studies pooled; * the abstract states this k.\n")
 
