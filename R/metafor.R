@@ -68,7 +68,7 @@ compare_metafor <- function(fit, tolerance = 1e-6) {
 
 need_metafor <- function(what, available = requireNamespace("metafor", quietly = TRUE)) {
   if (!available) {
-    stop(structure(class = c("metapool_error_dependency", "error", "condition"), list(
+    stop(structure(class = c("metapool_error_dependency", "metapool_error", "error", "condition"), list(
       message = sprintf("%s needs the metafor package: install.packages(\"metafor\").", what),
       call = NULL
     )))
