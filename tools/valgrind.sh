@@ -14,7 +14,7 @@
 #   VALGRIND_OPTS=--track-origins=yes               # extra memcheck options
 #
 # Only metapool's frames matter: each log is also searched for error records whose
-# stack passes through metapool.so, reported separately.
+# stack passes through metapool's code (metapool.so or its sources), reported separately.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/system_deps.sh /usr/bin/valgrind:valgrind
@@ -56,7 +56,7 @@ for f in tests/testthat/test-*.R; do
               /metapool\.so|metapool::|core_[a-z_]+\.cpp|rcpp_[a-z_]+\.cpp|RcppExports\.cpp/ { hit = 1 }
               END { if (hit) n++; print n + 0 }' "$log")
   tests=$(grep -h '^valgrind-tests:' "$LOGDIR/$name.out" | sed 's/^valgrind-tests: [^:]*: //')
-  line="$name: ${errors:-?} errors, ${definite:-0} bytes definitely lost, $ours records in metapool.so; tests: ${tests:-none reported}; ${secs}s"
+  line="$name: ${errors:-?} errors, ${definite:-0} bytes definitely lost, $ours records in metapool code; tests: ${tests:-none reported}; ${secs}s"
   echo "$line" | tee -a "$summary"
   if [ "$rc" -ne 0 ] || [ "${errors:-1}" != 0 ] || [ "$ours" != 0 ]; then status=1; fi
 done
