@@ -11,7 +11,7 @@ BUILD_DEPS := Rcpp RcppEigen BH
 TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown
 BENCH_DEPS := $(TEST_DEPS) bench
 
-.PHONY: demo test check install deps-build deps-test sanitize bench document clean
+.PHONY: demo test check install deps-build deps-test sanitize valgrind bench document clean
 
 deps-build:
 	$(RSCRIPT) tools/install_deps.R $(BUILD_DEPS)
@@ -42,6 +42,12 @@ check: deps-test
 ## The C++ core's own tests under AddressSanitizer and UBSan.
 sanitize: deps-build
 	sh tools/sanitize.sh
+
+## The R test suite under valgrind memcheck, installed into a private library
+## (slow; pick files with VALGRIND_FILTER, a regex on the name after test-).
+VALGRIND_FILTER ?= .
+valgrind: deps-test
+	VALGRIND_FILTER='$(VALGRIND_FILTER)' sh tools/valgrind.sh
 
 bench: install
 	$(RSCRIPT) tools/install_deps.R $(BENCH_DEPS)

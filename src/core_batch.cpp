@@ -246,7 +246,12 @@ Influence influence(const Eigen::Ref<const Eigen::VectorXd>& yi,
                     const Eigen::Ref<const Eigen::VectorXd>& vi, const PoolOptions& opt,
                     const BatchControl& ctl) {
   const Eigen::Index k = yi.size();
-  const PoolFit full = pool(yi, vi, kNoGroups, opt);
+  // The hat values are the full fit's weights: ask for them whatever the caller's
+  // options say (with opt.weights == false, full.weights would be empty and read out
+  // of bounds below).
+  PoolOptions full_opt = opt;
+  full_opt.weights = true;
+  const PoolFit full = pool(yi, vi, kNoGroups, full_opt);
   Influence out;
   out.deleted = leave_one_out(yi, vi, opt, ctl);
   for (Eigen::VectorXd* x : {&out.rstudent, &out.dffits, &out.cook_d, &out.cov_r, &out.tau2_del,

@@ -24,6 +24,10 @@ namespace {
 template <typename Compute>
 double cached(std::map<std::pair<double, double>, double>* cache, double df, double p,
               Compute compute) {
+  // NaN keys break std::map's strict weak ordering: (df, NaN) compares equivalent to
+  // (df, p) for every p, so one call with a NaN level would poison later lookups with
+  // valid arguments (and order-dependent tree corruption is undefined behaviour).
+  if (std::isnan(df) || std::isnan(p)) return compute();
   const std::pair<double, double> key(df, p);
   const auto hit = cache->find(key);
   if (hit != cache->end()) return hit->second;

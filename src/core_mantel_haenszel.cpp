@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "metapool/distributions.hpp"
@@ -124,6 +125,11 @@ Pooled peto_estimate(VecIn events1, VecIn n1, VecIn events2, VecIn n2, Eigen::Ve
 
 MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const MhOptions& opt) {
   const Eigen::Index k = events1.size();
+  // The Peto path reads all four vectors at index i without going through
+  // binary_effect()'s length check: a mismatch would read out of bounds.
+  if (n1.size() != k || events2.size() != k || n2.size() != k) {
+    throw std::invalid_argument("Mantel-Haenszel inputs differ in length");
+  }
   MhFit fit;
   fit.yi.resize(k);
   fit.vi.resize(k);

@@ -38,6 +38,9 @@ double implied_risk_change(double theta, double acr, NntScale scale, bool* bound
       if (std::isnan(acr)) return clamp(theta, -1.0, 1.0, bounded);
       return clamp(acr + theta, 0.0, 1.0, bounded) - acr;
     case NntScale::log_risk_ratio:
+      // With ACR = 0 the experimental risk is 0 for any RR; 0 * exp(theta) would be
+      // 0 * Inf = NaN once exp(theta) overflows (log RR > 709).
+      if (acr == 0.0) return 0.0;
       return clamp(acr * std::exp(theta), 0.0, 1.0, bounded) - acr;
     case NntScale::log_odds_ratio:
       return risk_from_odds_ratio(acr, theta) - acr;

@@ -42,6 +42,9 @@ class Model {
     g_ = 1;
     for (int gi : group_) {
       if (gi < 0) throw std::invalid_argument("negative group index");
+      // An index >= k leaves some group empty. Rejecting it here, before `gi + 1` and the
+      // counts vector below, avoids signed overflow at INT_MAX and a huge allocation.
+      if (gi >= k_) throw std::invalid_argument("group index out of range");
       g_ = std::max(g_, gi + 1);
     }
     std::vector<int> counts(g_, 0);
@@ -489,7 +492,9 @@ void profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit) 
     // excess rises from below zero at 0 to `crit` at the estimate.
     auto f = [&](double t) { return -excess(t); };
     double lo = 0.0, hi = fit->tau2;
-    boost::uintmax_t max_iter = static_cast<boost::uintmax_t>(opt.control.max_iter);
+    // As in root_in_bracket: a non-positive max_iter must not wrap to 2^64 iterations
+    // (with a NaN tol, TOMS 748 would then never stop).
+    boost::uintmax_t max_iter = static_cast<boost::uintmax_t>(std::max(opt.control.max_iter, 10));
     const double tol = opt.control.tol;
     try {
       auto r = boost::math::tools::toms748_solve(
