@@ -161,6 +161,7 @@ metapool_cumulative <- function(fit, order = NULL, threads = 1L) {
     if (length(order) != fit$k) {
       abort_input(sprintf("`order` must have one value per study (%d).", fit$k), "order")
     }
+    chk_condition(order, is.na(order), "order", "has missing values (each study needs a place)")
     base::order(order)
   }
   res <- cpp_cumulative(fit$yi, fit$vi, o - 1L, engine_options(fit$settings, "none"),
@@ -332,8 +333,8 @@ metapool_bootstrap <- function(fit, B = 1000, type = c("nonparametric", "paramet
                                level = NULL, threads = 1L, progress = interactive()) {
   fit <- chk_refittable(fit)
   type <- chk_choice(type[1L], c("nonparametric", "parametric"), "type")
-  if (!is.numeric(B) || length(B) != 1L || is.na(B) || B < 2) {
-    abort_input("`B` must be a number of bootstrap samples, at least 2.", "B")
+  if (!is.numeric(B) || length(B) != 1L || is.na(B) || B < 2 || B != round(B) || B > 1e9) {
+    abort_input("`B` must be a whole number of bootstrap samples, at least 2.", "B")
   }
   level <- if (is.null(level)) fit$level else chk_level(level)
   k <- fit$k
