@@ -132,11 +132,12 @@ chk_at_least <- function(x, lower, nm, requirement, strict = FALSE) {
 # Counts that are not whole numbers are allowed (effective sample sizes of
 # cluster-randomised trials are often fractional) but flagged.
 warn_non_integer <- function(x, nm) {
-  frac <- !is.na(x) & abs(x - round(x)) > sqrt(.Machine$double.eps) * pmax(1, abs(x))
-  if (any(frac)) {
+  if (is.integer(x)) return(invisible(x))
+  frac <- x != floor(x)  # no tolerance: counts read from data are exact
+  if (isTRUE(any(frac, na.rm = TRUE))) {
     warn_metapool(sprintf(
       "`%s` has values that are not whole numbers: %s. They are used as given (as for effective sample sizes of cluster-randomised trials); check the data if they should be counts.",
-      nm, describe_rows(frac, x)), "non_integer")
+      nm, describe_rows(frac & !is.na(frac), x)), "non_integer")
   }
   invisible(x)
 }
