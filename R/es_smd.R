@@ -46,9 +46,11 @@
 #' @param level Confidence level for the per-study intervals, as a percentage
 #'   (95) or a proportion (0.95).
 #' @param na.action What to do with studies that have a missing input:
-#'   `"na.fail"` (default: an error), `"na.omit"` (drop them) or `"na.pass"`
-#'   (keep them with a missing effect). The functions `na.fail`, `na.omit` and
-#'   `na.pass` are accepted too.
+#'   `"na.fail"` (default: an error naming the rows), `"na.omit"` (drop them;
+#'   recorded in the `omitted` attribute and printed), or `"na.exclude"` /
+#'   `"na.pass"` (keep them with a missing effect, so the rows stay aligned with
+#'   the input). The functions `na.fail`, `na.omit`, `na.exclude` and `na.pass`
+#'   are accepted too.
 #' @return An [mp_es] object with measure `"SMD"`.
 #' @references
 #' Hedges LV (1981). Distribution theory for Glass's estimator of effect size

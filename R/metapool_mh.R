@@ -46,6 +46,8 @@
 #' @param preset `"metafor"` (default) or `"revman5"`.
 #' @param add,to,drop00 Zero-cell handling; one or two values (see above).
 #' @param rd_variance Variance of the M-H risk difference: `"GR"` or `"sato"`.
+#' @param na.action `"na.fail"` (default), `"na.omit"` or `"na.exclude"`, as
+#'   in [metapool()].
 #' @return A `metapool` object (also of class `metapool_mh`) with the fields of
 #'   [metapool()]; `weights` are the M-H (or Peto) weights for `model =
 #'   "fixed"` and the inverse-variance random-effects weights for `"random"`,
