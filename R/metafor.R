@@ -214,12 +214,10 @@ compare_mh_random <- function(fit, m, tables) {
   w <- 1 / es$vi[ok]
   tau2 <- max(0, (m$QE - (sum(ok) - 1)) / (sum(w) - sum(w^2) / sum(w)))
   re <- metafor::rma(es$yi[ok], es$vi[ok], tau2 = tau2, level = 100 * fit$level)
-  note <- "metafor has no M-H random model: DL tau2 from rma.mh()'s Q, then rma(tau2 = )"
   comparison_rows(
     c("estimate", "se", "ci_lb", "ci_ub", "z", "p", "Q", "tau2"),
     c(fit$estimate, fit$se, fit$ci_lb, fit$ci_ub, fit$stat, fit$p, fit$Q, fit$tau2),
-    c(re$b[1], re$se, re$ci.lb, re$ci.ub, re$zval, re$pval, m$QE, tau2),
-    c(rep("", 6), "", "")
+    c(re$b[1], re$se, re$ci.lb, re$ci.ub, re$zval, re$pval, m$QE, tau2)
   )
 }
 

@@ -109,7 +109,7 @@ reproduce_review <- function(data = NULL, published = NULL, metafor = TRUE, dir 
     results = results,
     implied = implied_by_published(published),
     nnt = nnt_table,
-    subgroups = review_subgroup_tests(published, data),
+    subgroups = review_subgroup_tests(published, fits),
     fits = fits,
     synthetic = inherits(data, "mp_synthetic"),
     metafor_version = if (use_metafor) as.character(utils::packageVersion("metafor")) else NA_character_,
@@ -226,7 +226,7 @@ review_nnt <- function(pub, fit) {
 
 # RevMan's test for subgroup differences between the two conditions, for each
 # outcome and time point reported for both on the same measure.
-review_subgroup_tests <- function(published, data) {
+review_subgroup_tests <- function(published, fits) {
   keys <- unique(published[c("outcome", "timepoint")])
   rows <- list()
   for (i in seq_len(nrow(keys))) {
@@ -238,10 +238,7 @@ review_subgroup_tests <- function(published, data) {
       implied <- implied_by_published(pub)
       to_scale <- if (is_ratio_measure(pub$measure[1])) log else identity
       from_pub <- cpp_subgroup_test(to_scale(pub$estimate), implied$se)
-      fits <- lapply(pub$analysis, function(a) {
-        review_fit(as.data.frame(data)[data$analysis == a, , drop = FALSE], pub$measure[1])
-      })
-      from_data <- subgroup_difference_test(fits)
+      from_data <- subgroup_difference_test(fits[pub$analysis])
     }
     rows[[length(rows) + 1L]] <- data.frame(
       outcome = keys$outcome[i], timepoint = keys$timepoint[i],
