@@ -18,8 +18,12 @@ test_that("confint at another level refits; predict back-transforms and takes a 
   fit <- bcg_fit()
   ci <- confint(fit)
   expect_equal(rownames(ci), c("estimate", "tau^2", "tau", "I^2(%)", "H^2"))
-  expect_equal(ci["estimate", "ci_lb"], fit$ci_lb)
-  ci90 <- confint(fit, level = 90)
+  # confint() and predict() agree: both back-transform ratio measures by default.
+  expect_equal(ci["estimate", "ci_lb"], exp(fit$ci_lb))
+  expect_equal(ci["estimate", "ci_lb"], predict(fit)$ci_lb)
+  expect_equal(confint(fit, back_transform = FALSE)["estimate", "ci_lb"], fit$ci_lb)
+  expect_equal(confint(fit, transf = function(x) 2 * x)["estimate", "ci_ub"], 2 * fit$ci_ub)
+  ci90 <- confint(fit, level = 90, back_transform = FALSE)
   expect_equal(ci90["estimate", "ci_lb"], fit$estimate - qnorm(0.95) * fit$se)
   expect_gt(ci90["tau^2", "ci_lb"], ci["tau^2", "ci_lb"])
   p <- predict(fit)
@@ -58,4 +62,6 @@ test_that("print and summary", {
   expect_snapshot(print(metapool_mh(events1, n1, events2, n2, data = nielweise2007, slab = author,
                                     measure = "RR", preset = "revman5", model = "random")))
   expect_snapshot(print(metapool(yi = 0.4, sei = 0.2)))
+  expect_snapshot(print(metapool_mh(c(0, 0), c(10, 10), c(0, 0), c(10, 10), measure = "RR")))
+  expect_snapshot(print(summary(bcg_fit(method = "DL", subgroup = bcg$alloc))))
 })
