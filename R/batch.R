@@ -151,15 +151,15 @@ batch_frame <- function(res, group = NULL, columns = batch_columns) {
   structure(out, row.names = c(NA_integer_, -length(res$k)), class = "data.frame")
 }
 
-# A metapool fit that the refitting engines can use.
+# A metapool fit that the refitting engines can use: inverse variance, no subgroups.
 chk_refittable <- function(fit) {
   if (!inherits(fit, "metapool")) abort_input("`fit` must be a metapool() fit.", "fit")
-  if (inherits(fit, "metapool_mh")) {
-    abort_input("`fit` is a Mantel-Haenszel/Peto fit; refit the study estimates with metapool() first.",
-                "fit")
+  if (!identical(fit$settings$engine, "iv")) {
+    abort_not_defined("Refitting (GOSH, leave-one-out, cumulative, influence, permutation, bootstrap)",
+                      fit, "pool the study estimates with metapool() first")
   }
   if (!is.null(fit$subgroups)) {
-    abort_input("`fit` has subgroups; use a fit without `subgroup`.", "fit")
+    abort_not_defined("Refitting", fit, "use a fit without `subgroup`")
   }
   fit
 }

@@ -146,9 +146,10 @@ chk_choice <- function(x, choices, nm, aliases = NULL) {
 
 
 # A method or quantity that a kind of fit does not have.
-abort_not_defined <- function(what, fit) {
+abort_not_defined <- function(what, fit, hint = NULL) {
   stop(metapool_condition(
-    sprintf("%s is not defined for %s.", what, fit_kind_label(fit)),
+    sprintf("%s is not defined for %s%s.", what, fit_kind_label(fit),
+            if (is.null(hint)) "" else paste0("; ", hint)),
     c("metapool_error_not_defined", "metapool_error", "error")
   ))
 }

@@ -36,6 +36,7 @@ preset_label <- c(metafor = "metafor (metafor's defaults)",
 
 # The kind of fit in words, for messages.
 fit_kind_label <- function(fit) {
+  if (!is.null(fit$subgroups)) return("a fit with subgroups")
   if (inherits(fit, "metapool_mh")) {
     return(if (fit$mh_method == "Peto") "a Peto fit" else "a Mantel-Haenszel fit")
   }
