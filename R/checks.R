@@ -52,6 +52,8 @@ describe_type <- function(x) {
 }
 
 chk_same_length <- function(values) {
+  lens <- lengths(values, use.names = FALSE)
+  if (length(lens) && lens[1L] > 0L && all(lens == lens[1L])) return(lens[1L])
   lens <- lengths(values)
   if (length(unique(lens)) > 1L) {
     abort_input(sprintf(
@@ -127,6 +129,8 @@ chk_flag <- function(x, nm) {
 # suggests the choice that was probably meant.
 # `aliases` maps other packages' names (e.g. metafor's "knha") to the choice.
 chk_choice <- function(x, choices, nm, aliases = NULL) {
+  # The valid case first, cheaply (front ends are called in loops).
+  if (length(x) == 1L && is.character(x) && !is.na(x) && any(choices == x)) return(x)
   if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
     hint <- ""
     if (is.character(x) && length(x) == 1L && !is.na(x)) {

@@ -40,47 +40,38 @@ fit_result_names <- c(
 
 new_fit <- function(result, studies, settings, pooled, ..., class = NULL) {
   raise_notes(result$notes)
-  missing <- setdiff(fit_result_names, names(result))
-  result[missing] <- NA_real_
-  fit <- lapply(result[fit_result_names], function(v) if (is.nan(v)) NA_real_ else v)
-  fit$tau <- sqrt(fit$tau2)
-  fit$tau_lb <- sqrt(fit$tau2_lb)
-  fit$tau_ub <- sqrt(fit$tau2_ub)
+  missing <- !fit_result_names %in% names(result)
+  if (any(missing)) result[fit_result_names[missing]] <- NA_real_
   status <- result$tau2_status %||% "closed_form"
-  fit$k <- length(pooled$yi)
-  fit$weights <- stats::setNames(as.numeric(result$weights), pooled$slab)
-  fit$yi <- pooled$yi
-  fit$vi <- pooled$vi
-  fit$slab <- pooled$slab
-  fit$rows <- pooled$row
-  fit$arms <- pooled$arms
-  fit$method <- if (status == "fallback_dl") "DL" else settings$method
-  fit$requested_method <- settings$method
-  fit$ci_method <- settings$ci_method %||% "z"
-  fit$pi_method <- settings$pi_method %||% "z"
-  fit$tau2_ci <- settings$tau2_ci %||% "none"
-  fit$measure <- settings$measure
-  fit$level <- settings$level
-  fit$converged <- status != "fallback_dl"
-  fit$iterations <- result$iterations %||% 0L
-  fit$tau2_status <- status
-  fit$settings <- settings
-  fit$data <- studies
-  fit$not_estimable_data <- pooled$not_estimable %||% studies$not_estimable
-  fit$not_estimable <- fit$not_estimable_data$slab
-  fit$omitted <- studies$omitted
-  fit$omitted_slab <- studies$omitted_slab
-  fit$n_input <- studies$n_input
-  fit$na_action <- studies$na_action
-  fit$effect_sizes <- studies$source
-  fit$synthetic <- studies$synthetic
-  fit$control_risk <- pooled_control_risk(pooled$events2, pooled$n2)
-  fit <- c(fit, list(...))
-  structure(fit, class = c(class, "metapool"))
+  ne <- pooled$not_estimable %||% studies$not_estimable
+  # One list() call: growing a list field by field copies it each time.
+  fit <- c(result[fit_result_names], list(
+    tau = sqrt(result$tau2), tau_lb = sqrt(result$tau2_lb), tau_ub = sqrt(result$tau2_ub),
+    k = length(pooled$yi), weights = named(as.numeric(result$weights), pooled$slab),
+    yi = pooled$yi, vi = pooled$vi, slab = pooled$slab, rows = pooled$row, arms = pooled$arms,
+    method = if (status == "fallback_dl") "DL" else settings$method,
+    requested_method = settings$method, ci_method = settings$ci_method %||% "z",
+    pi_method = settings$pi_method %||% "z", tau2_ci = settings$tau2_ci %||% "none",
+    measure = settings$measure, level = settings$level, converged = status != "fallback_dl",
+    iterations = result$iterations %||% 0L, tau2_status = status, settings = settings,
+    data = studies, not_estimable_data = ne, not_estimable = ne$slab,
+    omitted = studies$omitted, omitted_slab = studies$omitted_slab,
+    n_input = studies$n_input, na_action = studies$na_action, effect_sizes = studies$source,
+    synthetic = studies$synthetic,
+    control_risk = pooled_control_risk(pooled$events2, pooled$n2)
+  ), list(...))
+  class(fit) <- c(class, "metapool")
+  fit
+}
+
+named <- function(x, nm) {
+  names(x) <- nm
+  x
 }
 
 # Raise the notes an engine reported, each with its class.
 raise_notes <- function(notes) {
+  if (!length(notes$class)) return(invisible())
   for (i in seq_along(notes$class)) warn_metapool(notes$message[[i]], notes$class[[i]])
 }
 

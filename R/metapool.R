@@ -141,10 +141,11 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
                      pi_method = "t_k2", tau2_ci = "QP", common_tau2 = FALSE, level = 95,
                      control = list(), preset = NULL, na.action = "na.fail") {
   env <- parent.frame()
+  mc <- match.call()
   if (!is.null(data) && !is.data.frame(data)) {
     abort_input("`data` must be a data frame (or NULL).", "data")
   }
-  first <- study_arguments("yi", data, env, optional = TRUE)$yi
+  first <- study_arguments("yi", data, env, optional = TRUE, call = mc)$yi
   if (is.null(first)) abort_input("`yi` is missing: give effects with `vi` or `sei`, or an mp_es object.", "yi")
   studies <- if (inherits(first, "mp_es") || inherits(first, "escalc")) {
     if (!missing(vi) || !missing(sei)) {
@@ -153,11 +154,12 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
                   "vi")
     }
     lookup <- data %||% if (inherits(first, "mp_es")) as_plain_df(first) else as.data.frame(first)
-    extra <- study_arguments(c("slab", "subset", "subgroup"), lookup, env, optional = TRUE)
+    extra <- study_arguments(c("slab", "subset", "subgroup"), lookup, env, optional = TRUE,
+                             call = mc)
     effect_size_studies(first, extra, na.action, synthetic = inherits(data, "mp_synthetic"))
   } else {
     extra <- study_arguments(c("vi", "sei", "slab", "subset", "subgroup"), data, env,
-                             optional = TRUE)
+                             optional = TRUE, call = mc)
     prepare_studies(list(yi = chk_numeric_vector(first, "yi"),
                          vi = effect_variances(extra$vi, extra$sei)),
                     extra$slab, extra$subset, extra$subgroup, na.action,
@@ -168,7 +170,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
   settings <- iv_settings(method, tau2, ci_method, pi_method, tau2_ci, common_tau2, level,
                           control, preset)
   settings$measure <- studies$source$measure
-  run_fit(studies, settings, match.call())
+  run_fit(studies, settings, mc)
 }
 
 # The prepared studies of an mp_es or escalc object.

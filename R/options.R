@@ -138,6 +138,6 @@ chk_control <- function(control) {
 }
 
 chk_preset <- function(preset) {
-  if (identical(preset, option_choices$preset)) return("metafor")
+  if (length(preset) == 2L && identical(preset, option_choices$preset)) return("metafor")
   chk_choice(preset, option_choices$preset, "preset")
 }

@@ -6,12 +6,18 @@
 # Evaluate the arguments named in `names` of the calling function, in `data` first (as
 # columns or expressions of columns), then in `env`. A single string naming a column of
 # `data` selects that column.
-study_arguments <- function(names, data, env, optional = FALSE) {
+# `call`, the caller's match.call(), saves looking each argument up (a fast path for
+# front ends called in loops); without it the caller's arguments are substituted.
+study_arguments <- function(names, data, env, optional = FALSE, call = NULL) {
   caller <- parent.frame()
   if (!is.null(data) && !is.data.frame(data)) {
     abort_input("`data` must be a data frame (or NULL).", "data")
   }
   values <- lapply(names, function(nm) {
+    if (!is.null(call)) {
+      expr <- call[[nm]]  # NULL when not supplied: every such argument defaults to NULL
+      return(if (is.null(expr)) NULL else eval_study_argument(expr, nm, data, env))
+    }
     # The unevaluated argument, boxed: a bare empty symbol (an argument not supplied)
     # cannot be held in a variable.
     boxed <- list(eval(call("substitute", as.name(nm)), caller))
@@ -28,8 +34,11 @@ study_arguments <- function(names, data, env, optional = FALSE) {
 }
 
 eval_study_argument <- function(expr, nm, data, env) {
-  if (is.symbol(expr) && !is.null(data) && as.character(expr) %in% names(data)) {
-    return(data[[as.character(expr)]])  # the usual case, without eval()
+  if (is.symbol(expr)) {  # the usual case: a column or a variable, found without eval()
+    name <- as.character(expr)
+    if (!is.null(data) && name %in% names(data)) return(data[[name]])
+    value <- get0(name, envir = env, ifnotfound = missing_marker)
+    if (!identical(value, missing_marker)) return(value)
   }
   value <- tryCatch(
     if (is.null(data)) eval(expr, env) else eval(expr, data, env),
@@ -47,11 +56,18 @@ eval_study_argument <- function(expr, nm, data, env) {
   value
 }
 
+missing_marker <- structure(list(), class = "metapool_missing")
+
 # The policy for missing values: "fail" (default), "omit", "exclude" or "pass".
 # For pooling, "exclude" drops the studies like "omit" but per-study results
 # (residuals, weights) keep their rows as NA; for effect sizes it keeps the rows
 # with missing effects, like "pass".
 na_policy <- function(na.action) {
+  if (is.character(na.action) && length(na.action) == 1L) {
+    policy <- switch(na.action, na.fail = "fail", na.omit = "omit", na.exclude = "exclude",
+                     na.pass = "pass", NULL)
+    if (!is.null(policy)) return(policy)
+  }
   choices <- c("na.fail", "na.omit", "na.exclude", "na.pass")
   if (is.function(na.action)) {
     hit <- vapply(choices, function(f) identical(na.action, get(f, envir = asNamespace("stats"))),
@@ -94,8 +110,8 @@ subset_rows <- function(subset, k) {
 # to keep (NULL: all), their labels, which kept rows are complete (NULL: all) and the
 # rows dropped for missing values. With `exclude_keeps`, "na.exclude" keeps the rows
 # (the effect-size functions return them with a missing effect).
-study_rows <- function(values, slab, subset, na_action, exclude_keeps = FALSE) {
-  k <- chk_same_length(values)
+study_rows <- function(values, slab, subset, na_action, exclude_keeps = FALSE,
+                       policy = na_policy(na_action), k = chk_same_length(values)) {
   if (is.null(slab)) {
     slab <- seq_len(k)
   } else {
@@ -108,7 +124,6 @@ study_rows <- function(values, slab, subset, na_action, exclude_keeps = FALSE) {
     slab <- unique_labels(slab)
   }
   keep <- subset_rows(subset, k)
-  policy <- na_policy(na_action)
   if (policy == "exclude") policy <- if (exclude_keeps) "pass" else "omit"
   missing_row <- NULL
   if (any(vapply(values, anyNA, logical(1)))) {
@@ -169,7 +184,8 @@ effect_variances <- function(vi, sei) {
 prepare_studies <- function(values, slab = NULL, subset = NULL, subgroup = NULL,
                             na.action = "na.fail", estimable = NULL, carry = list(),
                             arms = NULL, source = NULL, synthetic = FALSE) {
-  if (na_policy(na.action) == "pass") {
+  policy <- na_policy(na.action)
+  if (policy == "pass") {
     abort_input("`na.action = \"na.pass\"` cannot be used for pooling: use \"na.fail\", \"na.omit\" or \"na.exclude\".",
                 "na.action")
   }
@@ -190,12 +206,13 @@ prepare_studies <- function(values, slab = NULL, subset = NULL, subgroup = NULL,
     subset <- chosen & (estimable | is.na(estimable))
     if (!any(subset)) abort_input("No study is estimable: there is nothing to pool.")
   }
-  rows <- study_rows(checked, slab, subset, na.action)
+  rows <- study_rows(checked, slab, subset, na.action, policy = policy, k = k)
   keep <- rows$keep
   take <- function(x) if (is.null(keep)) x else x[keep]
-  columns <- c(lapply(values, take), lapply(carry, take))
-  columns$slab <- rows$slab
-  columns$row <- if (is.null(keep)) seq_len(k) else which(keep)
+  columns <- c(values, carry, list(slab = rows$slab,
+                                   row = if (is.null(keep)) seq_len(k) else which(keep)))
+  if (!is.null(keep)) columns[names(values)] <- lapply(values, take)
+  if (!is.null(keep) && length(carry)) columns[names(carry)] <- lapply(carry, take)
   group <- NULL
   if (!is.null(subgroup)) {
     group <- take(subgroup)
@@ -210,7 +227,7 @@ prepare_studies <- function(values, slab = NULL, subset = NULL, subgroup = NULL,
   list(columns = columns, subgroup = group,
        arms = if (!is.null(arms)) reset_rownames(arms[columns$row, , drop = FALSE]),
        not_estimable = not_estimable, omitted = rows$omitted, omitted_slab = rows$omitted_slab,
-       n_input = rows$n_input, na_action = na_policy(na.action), source = source,
+       n_input = rows$n_input, na_action = policy, source = source,
        synthetic = isTRUE(synthetic))
 }
 

@@ -6,6 +6,7 @@
 
 #include <RcppEigen.h>
 
+#include <cmath>
 #include <vector>
 
 #include "metapool/batch.hpp"
@@ -27,19 +28,23 @@ inline Rcpp::List notes_to_list(const std::vector<metapool::NoteCode>& notes,
   return Rcpp::List::create(Rcpp::Named("class") = cls, Rcpp::Named("message") = msg);
 }
 
+// The core's NaN ("not defined") becomes R's NA.
+inline double na_if_nan(double x) { return std::isnan(x) ? NA_REAL : x; }
+
 inline Rcpp::List fit_to_list(const metapool::PoolFit& f) {
+  const auto na = na_if_nan;
   return Rcpp::List::create(
-      Rcpp::Named("estimate") = f.estimate, Rcpp::Named("se") = f.se,
-      Rcpp::Named("stat") = f.stat, Rcpp::Named("p") = f.p, Rcpp::Named("ci_lb") = f.ci_lb,
-      Rcpp::Named("ci_ub") = f.ci_ub, Rcpp::Named("df") = f.df,
-      Rcpp::Named("pi_lb") = f.pi_lb, Rcpp::Named("pi_ub") = f.pi_ub,
-      Rcpp::Named("pi_df") = f.pi_df, Rcpp::Named("s2w") = f.s2w,
-      Rcpp::Named("tau2") = f.tau2, Rcpp::Named("tau2_se") = f.tau2_se,
-      Rcpp::Named("tau2_lb") = f.tau2_lb, Rcpp::Named("tau2_ub") = f.tau2_ub,
-      Rcpp::Named("I2") = f.I2, Rcpp::Named("I2_lb") = f.I2_lb, Rcpp::Named("I2_ub") = f.I2_ub,
-      Rcpp::Named("H2") = f.H2, Rcpp::Named("H2_lb") = f.H2_lb, Rcpp::Named("H2_ub") = f.H2_ub,
-      Rcpp::Named("Q") = f.Q, Rcpp::Named("Q_df") = f.Q_df, Rcpp::Named("Q_p") = f.Q_p,
-      Rcpp::Named("vt") = f.vt, Rcpp::Named("loglik") = f.loglik,
+      Rcpp::Named("estimate") = na(f.estimate), Rcpp::Named("se") = na(f.se),
+      Rcpp::Named("stat") = na(f.stat), Rcpp::Named("p") = na(f.p), Rcpp::Named("ci_lb") = na(f.ci_lb),
+      Rcpp::Named("ci_ub") = na(f.ci_ub), Rcpp::Named("df") = na(f.df),
+      Rcpp::Named("pi_lb") = na(f.pi_lb), Rcpp::Named("pi_ub") = na(f.pi_ub),
+      Rcpp::Named("pi_df") = na(f.pi_df), Rcpp::Named("s2w") = na(f.s2w),
+      Rcpp::Named("tau2") = na(f.tau2), Rcpp::Named("tau2_se") = na(f.tau2_se),
+      Rcpp::Named("tau2_lb") = na(f.tau2_lb), Rcpp::Named("tau2_ub") = na(f.tau2_ub),
+      Rcpp::Named("I2") = na(f.I2), Rcpp::Named("I2_lb") = na(f.I2_lb), Rcpp::Named("I2_ub") = na(f.I2_ub),
+      Rcpp::Named("H2") = na(f.H2), Rcpp::Named("H2_lb") = na(f.H2_lb), Rcpp::Named("H2_ub") = na(f.H2_ub),
+      Rcpp::Named("Q") = na(f.Q), Rcpp::Named("Q_df") = na(f.Q_df), Rcpp::Named("Q_p") = na(f.Q_p),
+      Rcpp::Named("vt") = na(f.vt), Rcpp::Named("loglik") = na(f.loglik),
       Rcpp::Named("iterations") = f.tau2_est.iterations,
       Rcpp::Named("tau2_status") = tau2_status_name(f.tau2_est.status),
       Rcpp::Named("weights") = f.weights, Rcpp::Named("group_estimate") = f.group_estimate,
