@@ -139,8 +139,10 @@ compare_iv_one <- function(f, prefix) {
       }
     }
     pred <- metafor_prediction(m, f)
-    rows <- rbind(rows, comparison_rows(paste0(prefix, c("pi_lb", "pi_ub")), c(f$pi_lb, f$pi_ub),
-                                        pred$limits, pred$note))
+    # The quantity names metafor's predtype: its default predict() can give another interval.
+    rows <- rbind(rows, comparison_rows(
+      sprintf("%s%s [metafor predtype \"%s\"]", prefix, c("pi_lb", "pi_ub"), pred$type),
+      c(f$pi_lb, f$pi_ub), pred$limits, pred$note))
   }
   rows
 }
@@ -153,7 +155,7 @@ metafor_prediction <- function(m, f) {
                  z = if (f$ci_method == "z") "default" else NA_character_)
   if (is.na(type)) {
     p <- stats::predict(m)
-    return(list(limits = c(p$pi.lb, p$pi.ub), note = paste(
+    return(list(limits = c(p$pi.lb, p$pi.ub), type = "default", note = paste(
       "metapool: z prediction interval; metafor with a t-based test uses t(k - 1)")))
   }
   p <- stats::predict(m, predtype = type)
@@ -164,7 +166,7 @@ metafor_prediction <- function(m, f) {
   } else {
     ""
   }
-  list(limits = c(p$pi.lb, p$pi.ub), note = note)
+  list(limits = c(p$pi.lb, p$pi.ub), note = note, type = type)
 }
 
 # RevMan's test across the subgroup estimates, from metafor's subgroup fits.
