@@ -65,3 +65,22 @@ test_that("print and summary", {
   expect_snapshot(print(metapool_mh(c(0, 0), c(10, 10), c(0, 0), c(10, 10), measure = "RR")))
   expect_snapshot(print(summary(bcg_fit(method = "DL", subgroup = bcg$alloc))))
 })
+
+test_that("inputs users get wrong are explained", {
+  expect_error(metapool(yi = c(NA, NA), vi = c(0.1, 0.2)), "missing values",
+               class = "metapool_error_input")
+  d <- data.frame(effect = c(0.1, 0.3), var = c(0.01, 0.02))
+  expect_error(metapool(yi = effct, vi = var, data = d), "the columns of `data` are `effect`, `var`",
+               class = "metapool_error_input")
+  mh <- metapool_mh(c(0, 3, 4), c(10, 20, 20), c(0, 6, 5), c(10, 20, 20), measure = "RR")
+  expect_output(print(mh), "Not estimable \\(excluded\\): study in row 1")
+})
+
+test_that("print shows the SE, the log-scale estimate, the PI method and subgroup heterogeneity", {
+  fit <- bcg_fit(subgroup = bcg$alloc)
+  out <- paste(utils::capture.output(print(fit)), collapse = "\n")
+  expect_match(out, sprintf("log RR = %.4f \\(SE %.4f\\)", fit$estimate, fit$se))
+  expect_match(out, "Prediction interval: t on k - 2 df")
+  expect_match(out, "Heterogeneity within subgroups")
+  expect_match(out, sprintf("%.2f", fit$subgroups$random$Q))
+})
