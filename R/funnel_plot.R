@@ -82,8 +82,6 @@ funnel_plot.metapool <- function(x, contour = FALSE, levels = c(0.90, 0.95, 0.99
   levels <- sort(vapply(levels, chk_level, numeric(1)))
   level <- if (is.null(level)) x$level else chk_level(level)
   se_max <- chk_positive_number(se_max, "se_max")
-  width <- chk_positive_number(width, "width", null_ok = FALSE)
-  height <- chk_positive_number(height, "height", null_ok = FALSE)
   ratio <- is_ratio_measure(x$measure)
   if (!is.null(xlim)) {
     if (!is.numeric(xlim) || length(xlim) != 2L || anyNA(xlim) || xlim[1L] >= xlim[2L] ||
@@ -105,12 +103,10 @@ funnel_plot.metapool <- function(x, contour = FALSE, levels = c(0.90, 0.95, 0.99
   args <- list(x = x, data = data, contour = contour, levels = levels, level = level,
                xlim = xlim, se_max = se_max, xlab = xlab, ylab = ylab, title = title,
                col = col, shade = shade, legend = legend, pch = pch, cex = cex)
-  if (!is.null(file)) {
-    dev <- open_plot_file(file, width, height, res)
-    on.exit(if (dev %in% grDevices::dev.list()) grDevices::dev.off(dev))
-  }
-  do.call(funnel_draw, args)
-  invisible(list(width = width, height = height, file = file, data = data))
+  plot_output(function() {
+    do.call(funnel_draw, args)
+    list(data = data)
+  }, file, width, height, res)
 }
 
 # The subgroup of each study of a fit (NA without subgroups).
