@@ -69,7 +69,7 @@ forest_geometry <- function(spec, pad = 1) {
   # Heights: title, then per panel two header lines, rows, axis, favours, xlab.
   u <- m$line
   panel_h <- vapply(panels, function(p) {
-    (2 + 0.5) * u + nrow(p$rows) * u + 0.4 * u + 2.2 * u + 0.8 * u +
+    (2 + 0.5) * u + sum(p$rows$lines) * u + 0.4 * u + 2.2 * u + 0.8 * u +
       (if (is.null(spec$xlab)) 0 else 1.3 * u)
   }, numeric(1))
   height <- 2 * m$margin + (if (is.null(spec$title)) 0 else 2 * u) + sum(panel_h) +
@@ -156,8 +156,10 @@ forest_draw <- function(spec, fill = FALSE) {
     graphics::segments(ox + m$margin, y_rule, ox + geo$width - m$margin, y_rule,
                        col = "grey60", lwd = 0.6)
     y_top <- y - 2.5 * u
-    row_y <- y_top - (seq_len(nrow(rows)) - 0.5) * u
-    y_bottom <- y_top - nrow(rows) * u - 0.4 * u
+    # Row edges; a row with a wrapped label is several lines high, its cells on the first.
+    edges <- y_top - c(0, cumsum(rows$lines)) * u
+    row_y <- edges[-length(edges)] - 0.5 * u
+    y_bottom <- edges[length(edges)] - 0.4 * u
     n_rows <- n_rows + nrow(rows)
     # Line of no effect, interrupted where a line of text crosses it.
     if (is.finite(sc$null)) {
@@ -167,7 +169,6 @@ forest_draw <- function(spec, fill = FALSE) {
       runs <- rle(c(!crossing, TRUE))
       ends <- cumsum(runs$lengths)
       starts <- ends - runs$lengths + 1L
-      edges <- c(y_top - (seq_len(nrow(rows)) - 1) * u, y_top - nrow(rows) * u)
       top <- edges[starts[runs$values]]
       bottom <- ifelse(ends[runs$values] > nrow(rows), y_bottom,
                        edges[pmin(ends[runs$values] + 1L, length(edges))])
@@ -185,8 +186,9 @@ forest_draw <- function(spec, fill = FALSE) {
       }
       indent <- if (r$type %in% c("study", "summary", "events", "prediction") &&
                     any(rows$type == "heading")) m$gap else 0
-      graphics::text(col_x[1L] + indent, row_y[i], r$label, adj = c(0, 0.5), font = font,
-                     cex = cex, col = colours[["text"]])
+      lines <- strsplit(r$label, "\n", fixed = TRUE)[[1L]]
+      graphics::text(rep(col_x[1L] + indent, length(lines)), row_y[i] - (seq_along(lines) - 1) * u,
+                     lines, adj = c(0, 0.5), font = font, cex = cex, col = colours[["text"]])
       for (j in seq_len(nrow(cols))[-1L]) {
         v <- r[[paste0("cell_", cols$id[j])]]
         if (nzchar(v)) {
@@ -215,9 +217,7 @@ forest_draw <- function(spec, fill = FALSE) {
         graphics::polygon(xs, yy + c(0, 0.36, 0, -0.36) * u, col = colours[["diamond"]],
                           border = colours[["diamond"]])
       } else {
-        xs <- pmin(pmax(xmap(c(r$lb, r$ub)), px[1L]), px[2L])
-        graphics::rect(xs[1L], yy - 0.14 * u, xs[2L], yy + 0.14 * u,
-                       col = colours[["prediction"]], border = NA)
+        draw_prediction(xmap(r$lb), xmap(r$ub), yy, px, 0.14 * u, colours[["prediction"]], s)
       }
     }
     # Axis, tick labels, favours texts.
@@ -254,5 +254,20 @@ draw_interval <- function(x0, x1, y, px, colour, s) {
   graphics::segments(a, y, b, y, col = colour, lwd = 0.8)
   if (x0 < px[1L]) graphics::arrows(b, y, a, y, length = 0.05 * s, col = colour, lwd = 0.8)
   if (x1 > px[2L]) graphics::arrows(a, y, b, y, length = 0.05 * s, col = colour, lwd = 0.8)
+  invisible(NULL)
+}
+
+# A prediction interval as a bar clipped to the plot column, with an arrow at each end
+# that leaves it (as study intervals have).
+draw_prediction <- function(x0, x1, y, px, half, colour, s) {
+  a <- min(max(x0, px[1L]), px[2L])
+  b <- min(max(x1, px[1L]), px[2L])
+  graphics::rect(a, y - half, b, y + half, col = colour, border = NA)
+  if (x0 < px[1L]) {
+    graphics::arrows(px[1L] + 0.08, y, px[1L], y, length = 0.05 * s, col = colour, lwd = 0.8)
+  }
+  if (x1 > px[2L]) {
+    graphics::arrows(px[2L] - 0.08, y, px[2L], y, length = 0.05 * s, col = colour, lwd = 0.8)
+  }
   invisible(NULL)
 }

@@ -37,7 +37,7 @@ forest_study_table <- function(fit, overall) {
 }
 
 forest_spec_fit <- function(x, layout, labels, prediction, digits, columns, extra,
-                            heterogeneity, study_label) {
+                            heterogeneity, study_label, order = NULL, label_wrap = Inf) {
   available <- forest_columns_available(x$arms)
   binary <- "events1" %in% available
   if (is.null(columns)) {
@@ -54,6 +54,7 @@ forest_spec_fit <- function(x, layout, labels, prediction, digits, columns, extr
     }
   }
   extra <- forest_extra(extra, x)
+  order <- forest_order_key(order, x)
   ratio <- is_ratio_measure(x$measure)
   back <- if (ratio) exp else identity
   crit <- stats::qnorm(1 - (1 - x$level) / 2)
@@ -66,20 +67,23 @@ forest_spec_fit <- function(x, layout, labels, prediction, digits, columns, extr
     rows[[length(rows) + 1L]] <<- list(type = type, label = label, est = est, lb = lb,
                                        ub = ub, size = size, bold = bold, cells = cells)
   }
+  tabs <- lapply(fits, function(fit) forest_order(forest_study_table(fit, x), order))
+  # One number of decimals per arm column, as RevMan shows them.
+  arm_ids <- if (binary) {
+    c(events1 = "events1", total1 = "n1", events2 = "events2", total2 = "n2")
+  } else if (!is.null(x$arms$m1)) {
+    c(mean1 = "m1", sd1 = "sd1", total1 = "n1", mean2 = "m2", sd2 = "sd2", total2 = "n2")
+  }
+  decimals <- vapply(arm_ids, function(nm) {
+    column_decimals(unlist(lapply(tabs, `[[`, nm)))
+  }, integer(1))
+  arm_value <- function(id, v) fmt_column(v, decimals[[id]])
   arm_cells <- function(tab) {
-    if (binary) {
-      list(events1 = fmt_value(tab$events1), total1 = fmt_value(tab$n1),
-           events2 = fmt_value(tab$events2), total2 = fmt_value(tab$n2))
-    } else if (!is.null(tab$m1)) {
-      list(mean1 = fmt_value(tab$m1), sd1 = fmt_value(tab$sd1), total1 = fmt_value(tab$n1),
-           mean2 = fmt_value(tab$m2), sd2 = fmt_value(tab$sd2), total2 = fmt_value(tab$n2))
-    } else {
-      list()
-    }
+    Map(function(id, nm) arm_value(id, tab[[nm]]), names(arm_ids), arm_ids)
   }
   pooled_rows <- function(fit, tab, label) {
     totals <- if (!is.null(tab$n1)) {
-      list(total1 = fmt_value(sum(tab$n1)), total2 = fmt_value(sum(tab$n2)))
+      list(total1 = arm_value("total1", sum(tab$n1)), total2 = arm_value("total2", sum(tab$n2)))
     } else {
       list()
     }
@@ -90,8 +94,8 @@ forest_spec_fit <- function(x, layout, labels, prediction, digits, columns, extr
           effect = fmt_effect(fit$estimate, fit$ci_lb, fit$ci_ub, digits, back)
         )))
     if (binary && any(c("events1", "events2") %in% columns)) {
-      add("events", "Total events", cells = list(events1 = fmt_value(sum(tab$events1)),
-                                                 events2 = fmt_value(sum(tab$events2))))
+      add("events", "Total events", cells = list(events1 = arm_value("events1", sum(tab$events1)),
+                                                 events2 = arm_value("events2", sum(tab$events2))))
     }
     if (prediction && is.finite(fit$pi_lb)) {
       add("prediction", "Prediction interval", fit$estimate, fit$pi_lb, fit$pi_ub,
@@ -103,11 +107,9 @@ forest_spec_fit <- function(x, layout, labels, prediction, digits, columns, extr
       add("text", overall_effect_text(fit))
     }
   }
-  all_tabs <- list()
   for (i in seq_along(fits)) {
     fit <- fits[[i]]
-    tab <- forest_study_table(fit, x)
-    all_tabs[[i]] <- tab
+    tab <- tabs[[i]]
     if (!is.null(x$subgroups)) add("heading", names(fits)[i], bold = TRUE)
     for (j in seq_len(nrow(tab))) {
       est <- tab$yi[j]
@@ -121,7 +123,7 @@ forest_spec_fit <- function(x, layout, labels, prediction, digits, columns, extr
           cells[[nm]] <- if (is.na(v)) "" else v
         }
       }
-      add("study", tab$slab[j], est, est - crit * se, est + crit * se, size = tab$weight[j],
+      add("study", wrap_label(tab$slab[j], label_wrap), est, est - crit * se, est + crit * se, size = tab$weight[j],
           cells = cells)
     }
     if (!is.null(x$subgroups)) {
@@ -129,7 +131,7 @@ forest_spec_fit <- function(x, layout, labels, prediction, digits, columns, extr
       add("blank")
     }
   }
-  pooled_rows(x, do.call(rbind, all_tabs), "Total")
+  pooled_rows(x, do.call(rbind, tabs), "Total")
   if (!is.null(x$subgroups)) add("text", subgroup_test_text(x$subgroup_test))
   columns <- c("label", names(extra), columns)
   col_spec <- forest_column_table(columns, labels, heads, study_label, layout, names(extra))
@@ -151,10 +153,41 @@ forest_extra <- function(extra, x) {
                 "extra")
   }
   lapply(extra, function(v) {
-    out <- if (is.numeric(v)) fmt_value(v) else as.character(v)
+    out <- if (is.numeric(v)) fmt_column(v) else as.character(v)
     out[is.na(out)] <- ""
     out
   })
+}
+
+# The sort key of `order =`: NULL, one of the named keys, or one value per input row.
+forest_order_key <- function(order, x) {
+  if (is.null(order)) return(NULL)
+  keys <- c("effect", "weight", "se", "label")
+  if (is.character(order) && length(order) == 1L && order %in% keys) return(order)
+  n <- max(c(x$rows, x$not_estimable_data$row, length(x$yi)))
+  if (!is.atomic(order) || length(order) != n) {
+    abort_input(sprintf(paste(
+      "`order` must be one of %s, or a vector with one value per row of the data given",
+      "to the fit (%d)."), paste0("\"", keys, "\"", collapse = ", "), n), "order")
+  }
+  order
+}
+
+# Studies sorted by the key (stable, missing keys last); the input order without one.
+forest_order <- function(tab, key) {
+  if (is.null(key)) return(tab)
+  value <- if (is.character(key) && length(key) == 1L) {
+    switch(key, effect = tab$yi, weight = -tab$weight, se = tab$vi, label = tab$slab)
+  } else {
+    key[ifelse(is.finite(tab$row), tab$row, NA)]
+  }
+  tab[order(xtfrm(value), tab$row, na.last = TRUE), , drop = FALSE]
+}
+
+# A long study label broken into lines of at most `width` characters.
+wrap_label <- function(x, width) {
+  if (!is.finite(width) || nchar(x) <= width) return(x)
+  paste(strwrap(x, width), collapse = "\n")
 }
 
 forest_column_table <- function(ids, labels, heads, study_label, layout, extra_names = NULL) {
@@ -184,6 +217,8 @@ forest_rows_frame <- function(rows, columns) {
     ub = vapply(rows, `[[`, 0, "ub"), size = vapply(rows, `[[`, 0, "size"),
     bold = vapply(rows, `[[`, TRUE, "bold"), stringsAsFactors = FALSE
   )
+  frame$lines <- lengths(strsplit(frame$label, "\n", fixed = TRUE))
+  frame$lines[frame$lines < 1L] <- 1L
   for (id in setdiff(columns, "label")) {
     frame[[paste0("cell_", id)]] <- vapply(rows, function(r) r$cells[[id]] %||% "", "")
   }
@@ -193,7 +228,7 @@ forest_rows_frame <- function(rows, columns) {
 # ---- specification from a data frame of results ----------------------------------
 
 forest_spec_summary <- function(x, label, estimate, ci_lb, ci_ub, measure, group, log_scale,
-                                columns, digits, study_label, level) {
+                                columns, digits, study_label, level, label_wrap = Inf) {
   column <- function(nm, arg, optional = FALSE) {
     if (is.null(nm) && optional) return(NULL)
     if (!is.character(nm) || length(nm) != 1L || is.na(nm)) {
@@ -220,6 +255,13 @@ forest_spec_summary <- function(x, label, estimate, ci_lb, ci_ub, measure, group
   }
   headers <- if (is.null(names(columns))) columns else ifelse(nzchar(names(columns)),
                                                                 names(columns), columns)
+  # Extra columns as text, numbers with one number of decimals per column.
+  shown <- lapply(columns, function(nm) {
+    v <- x[[nm]]
+    out <- if (is.numeric(v)) fmt_column(v) else as.character(v)
+    out[is.na(v)] <- ""
+    out
+  })
   extra_ids <- if (length(columns)) paste0("x_", seq_along(columns)) else character()
   level_text <- sprintf("%g%% CI", 100 * level)
   panels <- lapply(unique(meas), function(m) {
@@ -246,11 +288,9 @@ forest_spec_summary <- function(x, label, estimate, ci_lb, ci_ub, measure, group
       for (i in blocks[[b]]) {
         cells <- list(effect = fmt_effect(tr(est[i]), tr(lb[i]), tr(ub[i]), digits, back))
         for (j in seq_along(columns)) {
-          v <- x[[columns[j]]][i]
-          cells[[extra_ids[j]]] <- if (is.na(v)) "" else if (is.numeric(v)) fmt_value(v) else
-            as.character(v)
+          cells[[extra_ids[j]]] <- shown[[j]][i]
         }
-        rows[[length(rows) + 1L]] <- list(type = "summary", label = lab[i], est = tr(est[i]),
+        rows[[length(rows) + 1L]] <- list(type = "summary", label = wrap_label(lab[i], label_wrap), est = tr(est[i]),
                                           lb = tr(lb[i]), ub = tr(ub[i]), size = NA_real_,
                                           bold = FALSE, cells = cells)
       }

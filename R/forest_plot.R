@@ -43,9 +43,15 @@
 #' gives the `width` and `height` this needs. With `file`, a device of that
 #' size (or of `width`/`height`, when given) is opened according to the file
 #' extension (`.pdf`, `.png`, `.svg`, `.jpeg`/`.jpg`, `.tiff`), drawn on and
-#' closed. Without `file` the plot is drawn on the current device, shrunk to
-#' fit when the device is too small (so text never overlaps, but may become
-#' small: use `file`, or open a device of the returned size, for large plots).
+#' closed. Without `file` the plot is drawn on the current device, scaled to
+#' it: enlarged to fill a device larger than it needs (up to three times, e.g.
+#' `plot(fit)` in a large window), and shrunk to fit one that is too small (so
+#' text never overlaps, but may become small: use `file`, or open a device of
+#' the returned size, for large plots).
+#'
+#' Figures drawn from synthetic data (a fit whose `synthetic` field is
+#' `TRUE`, or a data frame of class `mp_synthetic`, such as
+#' [eccleston2014_synthetic]) say "Synthetic data" in their title.
 #'
 #' @param x A `metapool` fit (from [metapool()] or [metapool_mh()]), or for
 #'   the summary layout a data frame with one row per analysis.
@@ -86,14 +92,26 @@
 #'   `text`, `refline` (line of no effect) and `axis`.
 #' @param fontsize Text size in points.
 #' @param plot_width Width of the graph column in inches (default 2.4).
+#' @param order Optional order of the studies (within each subgroup): one of
+#'   `"effect"` (smallest effect first), `"weight"` (largest weight first),
+#'   `"se"` (most precise first) or `"label"` (alphabetical), or a vector with
+#'   one value per row of the data given to the fit (e.g. the year of
+#'   publication) to sort by, ties and missing values kept in input order. By
+#'   default the input order.
+#' @param sortvar The same as `order`, under the name meta uses.
+#' @param label_wrap Study labels longer than this many characters are broken
+#'   into lines (`Inf` for never), so a long label makes the row taller
+#'   instead of the figure wider.
 #' @param file Optional file name; the device is chosen by its extension.
 #' @param width,height Optional size of the file in inches (default: the size
 #'   the plot needs).
 #' @param res Resolution in pixels per inch for bitmap files.
 #' @param ... Passed on to methods; unused arguments are an error.
-#' @return Invisibly, a list with `width` and `height` (inches) that the plot
-#'   needs, `rows` (the number of rows), `file`, and `scale` (the factor by
-#'   which the plot was shrunk to fit the device; 1 when it fits).
+#' @return Invisibly (so nothing is printed), a list with `width` and
+#'   `height` (inches) that the plot needs, `file`, `rows` (the number of
+#'   rows), and `scale` (the factor by which the drawing was scaled to the
+#'   device: below 1 when it was shrunk to fit, above 1 when it was enlarged
+#'   to fill a larger device).
 #' @seealso [funnel_plot()]
 #' @examples
 #' es <- es_smd(m1, sd1, n1, m2, sd2, n2, data = normand1999, slab = source,
@@ -101,6 +119,9 @@
 #' fit <- metapool(es, method = "DL")
 #' size <- forest_plot(fit, file = tempfile(fileext = ".pdf"))
 #' size[c("width", "height")]
+#'
+#' # Studies sorted by their effect
+#' forest_plot(fit, order = "effect", file = tempfile(fileext = ".pdf"))
 #'
 #' # Binary data with zero cells, RevMan's M-H random-effects risk ratio
 #' mh <- metapool_mh(events1, n1, events2, n2, data = nielweise2007, slab = author,
@@ -127,9 +148,14 @@ forest_plot.metapool <- function(x, layout = c("revman", "compact"),
                                  digits = 2, xlim = NULL, at = NULL, xlab = NULL, title = NULL,
                                  columns = NULL, extra = NULL, heterogeneity = TRUE,
                                  study_label = "Study or Subgroup", col = NULL, fontsize = 9,
-                                 plot_width = NULL, file = NULL, width = NULL, height = NULL,
+                                 plot_width = NULL, order = NULL, sortvar = NULL,
+                                 label_wrap = 40, file = NULL, width = NULL, height = NULL,
                                  res = 150, ...) {
   chk_no_dots(...)
+  if (!is.null(order) && !is.null(sortvar)) {
+    abort_input("Give `order` or `sortvar` (its name in meta), not both.", "sortvar")
+  }
+  label_wrap <- chk_label_wrap(label_wrap)
   layout <- chk_choice(layout[1L], c("revman", "compact"), "layout")
   labels <- chk_strings(labels, 2L, "labels")
   prediction <- chk_flag(prediction, "prediction")
@@ -137,8 +163,9 @@ forest_plot.metapool <- function(x, layout = c("revman", "compact"),
   digits <- chk_count(digits, "digits")
   study_label <- chk_strings(study_label, 1L, "study_label")
   spec <- forest_spec_fit(x, layout, labels, prediction, digits, columns, extra,
-                          heterogeneity, study_label)
+                          heterogeneity, study_label, order %||% sortvar, label_wrap)
   spec <- forest_spec_options(spec, favours, xlim, at, xlab, title, col, fontsize, plot_width)
+  spec$title <- synthetic_title(spec$title, isTRUE(x$synthetic))
   forest_output(spec, file, width, height, res)
 }
 
@@ -177,15 +204,17 @@ forest_plot.data.frame <- function(x, label = "analysis", estimate = "estimate",
                                    favours = c("experimental", "control"), digits = 2,
                                    xlim = NULL, at = NULL, xlab = NULL, title = NULL,
                                    study_label = "Analysis", level = 95, col = NULL,
-                                   fontsize = 9, plot_width = NULL, file = NULL, width = NULL,
-                                   height = NULL, res = 150, ...) {
+                                   fontsize = 9, plot_width = NULL, label_wrap = 40,
+                                   file = NULL, width = NULL, height = NULL, res = 150, ...) {
   chk_no_dots(...)
   digits <- chk_count(digits, "digits")
   study_label <- chk_strings(study_label, 1L, "study_label")
   if (!is.null(log_scale)) log_scale <- chk_flag(log_scale, "log_scale")
   spec <- forest_spec_summary(x, label, estimate, ci_lb, ci_ub, measure, group, log_scale,
-                              columns, digits, study_label, chk_level(level))
+                              columns, digits, study_label, chk_level(level),
+                              chk_label_wrap(label_wrap))
   spec <- forest_spec_options(spec, favours, xlim, at, xlab, title, col, fontsize, plot_width)
+  spec$title <- synthetic_title(spec$title, inherits(x, "mp_synthetic"))
   forest_output(spec, file, width, height, res)
 }
 
@@ -198,6 +227,14 @@ plot.metapool <- function(x, ...) {
 
 # Measure the specification, then draw it on a file of the size it needs (or of
 # `width` x `height`), or on the current device.
+chk_label_wrap <- function(x) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < 10) {
+    abort_input("`label_wrap` must be a number of characters, at least 10 (or Inf).",
+                "label_wrap")
+  }
+  x
+}
+
 forest_output <- function(spec, file, width, height, res) {
   width <- chk_positive_number(width, "width")
   height <- chk_positive_number(height, "height")

@@ -38,8 +38,10 @@
 #' @param width,height Size of the file in inches.
 #' @param res Resolution in pixels per inch for bitmap files.
 #' @param ... Passed on to methods; unused arguments are an error.
-#' @return Invisibly, a list with `width`, `height` (inches), `file`, and the
-#'   plotted data `data` (`yi`, `se` and `subgroup`, on the analysis scale).
+#' @return Invisibly (so nothing is printed), a list with `width`, `height`
+#'   (inches), `file`, and the plotted data `data` (`yi`, `se` and `subgroup`,
+#'   on the analysis scale). A fit of synthetic data (`synthetic` field `TRUE`)
+#'   gets "Synthetic data" in its title.
 #' @references Peters JL, Sutton AJ, Jones DR, Abrams KR, Rushton L (2008).
 #'   Contour-enhanced meta-analysis funnel plots help distinguish publication
 #'   bias from other causes of asymmetry. *Journal of Clinical Epidemiology*,
@@ -98,6 +100,7 @@ funnel_plot.metapool <- function(x, contour = FALSE, levels = c(0.90, 0.95, 0.99
   }
   if (!is.null(xlab)) xlab <- chk_strings(xlab, 1L, "xlab")
   if (!is.null(title)) title <- chk_strings(title, 1L, "title")
+  title <- synthetic_title(title, isTRUE(x$synthetic))
   data <- data.frame(yi = x$yi, se = sqrt(x$vi), subgroup = funnel_groups(x),
                      stringsAsFactors = FALSE)
   args <- list(x = x, data = data, contour = contour, levels = levels, level = level,

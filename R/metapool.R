@@ -190,7 +190,9 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
   settings <- pool_settings(method, tau2, ci_method, pi_method, tau2_ci, common_tau2, level,
                             control)
   studies <- pool_studies(input, extra$subset, extra$subgroup, na.action)
-  fit_metapool(studies, settings, measure)
+  fit <- fit_metapool(studies, settings, measure)
+  if (is_synthetic(data) || is_synthetic(first)) fit$synthetic <- TRUE
+  fit
 }
 
 # Validate and collect the options shared by every fit.

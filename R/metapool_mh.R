@@ -117,6 +117,7 @@ metapool_mh <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subs
   fit$omitted_slab <- rows$omitted_slab
   fit$n_input <- rows$n_input
   fit$na_action <- na_policy(na.action)
+  if (is_synthetic(data)) fit$synthetic <- TRUE
   fit
 }
 

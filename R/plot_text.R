@@ -6,7 +6,8 @@ sup2 <- function() {
   if (isTRUE(l10n_info()[["UTF-8"]]) || isTRUE(l10n_info()[["Latin-1"]])) "\u00b2" else "^2"
 }
 
-# P as RevMan shows it: two significant digits, floor "P < 0.00001".
+# P as RevMan shows it: two significant digits, floor "P < 0.00001". Every P value
+# a plot shows is written by this function.
 p_revman <- function(p) {
   if (is.na(p)) return("P = NA")
   if (p < 1e-5) return("P < 0.00001")
@@ -29,10 +30,20 @@ fmt_effect <- function(est, lb, ub, digits, back) {
   out
 }
 
-# Arm-level numbers as given (up to six significant digits, no padding).
-fmt_value <- function(x) {
-  out <- trimws(formatC(x, digits = 6, format = "fg"))
-  out[is.na(x)] <- ""
+# Decimals needed to show every value of a column exactly, up to `cap`: RevMan shows
+# each column (means, SDs, totals) with one number of decimals.
+column_decimals <- function(x, cap = 3L) {
+  x <- x[is.finite(x)]
+  for (d in seq.int(0L, cap)) {
+    if (all(abs(x - round(x, d)) <= 1e-8 * pmax(1, abs(x)))) return(d)
+  }
+  as.integer(cap)
+}
+
+# Numbers of one column with one number of decimals; blank where missing.
+fmt_column <- function(x, decimals = column_decimals(x)) {
+  out <- formatC(as.numeric(x), digits = decimals, format = "f")
+  out[!is.finite(x)] <- ""
   out
 }
 
@@ -78,3 +89,9 @@ method_heading <- function(fit) {
   sprintf("IV, Random (%s), %s", fit$method, level)
 }
 
+
+# Figures from synthetic data say so in their title.
+synthetic_title <- function(title, synthetic) {
+  if (!synthetic) return(title)
+  if (is.null(title)) "Synthetic data" else paste0(title, " (synthetic data)")
+}
