@@ -187,8 +187,10 @@ forest_draw <- function(spec, fill = FALSE) {
       indent <- if (r$type %in% c("study", "summary", "events", "prediction") &&
                     any(rows$type == "heading")) m$gap else 0
       lines <- strsplit(r$label, "\n", fixed = TRUE)[[1L]]
-      graphics::text(rep(col_x[1L] + indent, length(lines)), row_y[i] - (seq_along(lines) - 1) * u,
-                     lines, adj = c(0, 0.5), font = font, cex = cex, col = colours[["text"]])
+      if (length(lines)) {
+        graphics::text(rep(col_x[1L] + indent, length(lines)),
+                       row_y[i] - (seq_along(lines) - 1) * u, lines, adj = c(0, 0.5), font = font, cex = cex, col = colours[["text"]])
+      }
       for (j in seq_len(nrow(cols))[-1L]) {
         v <- r[[paste0("cell_", cols$id[j])]]
         if (nzchar(v)) {
@@ -217,7 +219,7 @@ forest_draw <- function(spec, fill = FALSE) {
         graphics::polygon(xs, yy + c(0, 0.36, 0, -0.36) * u, col = colours[["diamond"]],
                           border = colours[["diamond"]])
       } else {
-        draw_prediction(xmap(r$lb), xmap(r$ub), yy, px, 0.14 * u, colours[["prediction"]], s)
+        draw_prediction(xmap(r$lb), xmap(r$ub), yy, px, 0.14 * u, colours[["prediction"]])
       }
     }
     # Axis, tick labels, favours texts.
@@ -257,17 +259,17 @@ draw_interval <- function(x0, x1, y, px, colour, s) {
   invisible(NULL)
 }
 
-# A prediction interval as a bar clipped to the plot column, with an arrow at each end
-# that leaves it (as study intervals have).
-draw_prediction <- function(x0, x1, y, px, half, colour, s) {
+# A prediction interval as a bar clipped to the plot column; an end that leaves the
+# column becomes an arrowhead at its edge (as study intervals get arrows).
+draw_prediction <- function(x0, x1, y, px, half, colour) {
+  head <- 0.09
   a <- min(max(x0, px[1L]), px[2L])
   b <- min(max(x1, px[1L]), px[2L])
+  if (x0 < px[1L]) a <- px[1L] + head
+  if (x1 > px[2L]) b <- px[2L] - head
   graphics::rect(a, y - half, b, y + half, col = colour, border = NA)
-  if (x0 < px[1L]) {
-    graphics::arrows(px[1L] + 0.08, y, px[1L], y, length = 0.05 * s, col = colour, lwd = 0.8)
-  }
-  if (x1 > px[2L]) {
-    graphics::arrows(px[2L] - 0.08, y, px[2L], y, length = 0.05 * s, col = colour, lwd = 0.8)
-  }
+  tip <- c(y, y + 2.2 * half, y - 2.2 * half)
+  if (x0 < px[1L]) graphics::polygon(px[1L] + c(0, head, head), tip, col = colour, border = NA)
+  if (x1 > px[2L]) graphics::polygon(px[2L] - c(0, head, head), tip, col = colour, border = NA)
   invisible(NULL)
 }
