@@ -189,7 +189,8 @@ forest_draw <- function(spec, fill = FALSE) {
       lines <- strsplit(r$label, "\n", fixed = TRUE)[[1L]]
       if (length(lines)) {
         graphics::text(rep(col_x[1L] + indent, length(lines)),
-                       row_y[i] - (seq_along(lines) - 1) * u, lines, adj = c(0, 0.5), font = font, cex = cex, col = colours[["text"]])
+                       row_y[i] - (seq_along(lines) - 1) * u, lines, adj = c(0, 0.5),
+                       font = font, cex = cex, col = colours[["text"]])
       }
       for (j in seq_len(nrow(cols))[-1L]) {
         v <- r[[paste0("cell_", cols$id[j])]]

@@ -123,8 +123,8 @@ forest_spec_fit <- function(x, layout, labels, prediction, digits, columns, extr
           cells[[nm]] <- if (is.na(v)) "" else v
         }
       }
-      add("study", wrap_label(tab$slab[j], label_wrap), est, est - crit * se, est + crit * se, size = tab$weight[j],
-          cells = cells)
+      add("study", wrap_label(tab$slab[j], label_wrap), est, est - crit * se, est + crit * se,
+          size = tab$weight[j], cells = cells)
     }
     if (!is.null(x$subgroups)) {
       pooled_rows(fit, tab, "Subtotal")
@@ -290,8 +290,9 @@ forest_spec_summary <- function(x, label, estimate, ci_lb, ci_ub, measure, group
         for (j in seq_along(columns)) {
           cells[[extra_ids[j]]] <- shown[[j]][i]
         }
-        rows[[length(rows) + 1L]] <- list(type = "summary", label = wrap_label(lab[i], label_wrap), est = tr(est[i]),
-                                          lb = tr(lb[i]), ub = tr(ub[i]), size = NA_real_,
+        rows[[length(rows) + 1L]] <- list(type = "summary", label = wrap_label(lab[i], label_wrap),
+                                          est = tr(est[i]), lb = tr(lb[i]), ub = tr(ub[i]),
+                                          size = NA_real_,
                                           bold = FALSE, cells = cells)
       }
     }

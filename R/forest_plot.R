@@ -38,7 +38,8 @@
 #' Ratio measures are drawn on a log scale with back-transformed axis labels.
 #'
 #' @section Sizes and files:
-#' The plot is laid out in inches: one line of text per row at `fontsize`
+#' The plot is laid out in inches: one line of text per row (more for a
+#' wrapped label) at `fontsize`
 #' points, text columns as wide as their widest entry. The invisible result
 #' gives the `width` and `height` this needs. With `file`, a device of that
 #' size (or of `width`/`height`, when given) is opened according to the file
