@@ -39,8 +39,8 @@
 #'
 #' @section Sizes and files:
 #' The plot is laid out in inches: one line of text per row (more for a
-#' wrapped label) at `fontsize`
-#' points, text columns as wide as their widest entry. The invisible result
+#' wrapped label) at `fontsize` points, text columns as wide as their widest
+#' entry. The invisible result
 #' gives the `width` and `height` this needs. With `file`, a device of that
 #' size (or of `width`/`height`, when given) is opened according to the file
 #' extension (`.pdf`, `.png`, `.svg`, `.jpeg`/`.jpg`, `.tiff`), drawn on and
