@@ -157,3 +157,37 @@ abort_not_defined <- function(what, fit, hint = NULL) {
     c("metapool_error_not_defined", "metapool_error", "error")
   ))
 }
+
+# Validators of plot and formatting arguments.
+
+chk_no_dots <- function(...) {
+  dots <- list(...)
+  if (length(dots)) {
+    nms <- names(dots)
+    shown <- if (is.null(nms)) "unnamed" else paste0("`", nms[nzchar(nms)], "`", collapse = ", ")
+    abort_input(sprintf("Unused argument(s): %s.", shown), "...")
+  }
+  invisible(NULL)
+}
+
+chk_strings <- function(x, n, nm) {
+  if (!is.character(x) || length(x) != n || anyNA(x)) {
+    abort_input(sprintf("`%s` must be a character vector of length %d.", nm, n), nm)
+  }
+  unname(x)
+}
+
+chk_count <- function(x, nm) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < 0 || x > 10 || x != round(x)) {
+    abort_input(sprintf("`%s` must be a whole number between 0 and 10.", nm), nm)
+  }
+  as.integer(x)
+}
+
+chk_positive_number <- function(x, nm, null_ok = TRUE) {
+  if (is.null(x) && null_ok) return(NULL)
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x <= 0 || !is.finite(x)) {
+    abort_input(sprintf("`%s` must be a single positive number.", nm), nm)
+  }
+  x
+}

@@ -12,7 +12,8 @@ is_ratio_measure <- function(measure) measure %in% c("RR", "OR")
 
 # Shared pipeline of the es_*() functions: resolve rows, run the C++ computation
 # on the complete rows only, and assemble the mp_es object.
-build_es <- function(values, optional, na.action, compute, measure, options, level, preset) {
+build_es <- function(values, optional, na.action, compute, measure, options, level, preset,
+                     synthetic = FALSE) {
   level <- chk_level(level)
   rows <- study_rows(values, optional$slab, optional$subset, na.action, exclude_keeps = TRUE)
   inputs <- if (is.null(rows$keep)) values else lapply(values, `[`, rows$keep)
@@ -27,8 +28,10 @@ build_es <- function(values, optional, na.action, compute, measure, options, lev
       out
     })
   }
-  new_mp_es(c(list(slab = rows$slab), inputs, result), measure = measure, options = options,
-            level = level, preset = preset, omitted = rows$omitted)
+  out <- new_mp_es(c(list(slab = rows$slab), inputs, result), measure = measure,
+                   options = options, level = level, preset = preset, omitted = rows$omitted)
+  if (synthetic) attr(out, "synthetic") <- TRUE
+  out
 }
 
 new_mp_es <- function(columns, measure, options, level, preset, omitted = integer(0)) {
@@ -37,7 +40,7 @@ new_mp_es <- function(columns, measure, options, level, preset, omitted = intege
             es_options = options, level = level, preset = preset, omitted = omitted)
 }
 
-es_attributes <- c("measure", "es_options", "level", "preset", "omitted")
+es_attributes <- c("measure", "es_options", "level", "preset", "omitted", "synthetic")
 
 #' Methods for effect-size objects
 #'

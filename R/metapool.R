@@ -156,7 +156,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
     lookup <- data %||% if (inherits(first, "mp_es")) as_plain_df(first) else as.data.frame(first)
     extra <- study_arguments(c("slab", "subset", "subgroup"), lookup, env, optional = TRUE,
                              call = mc)
-    effect_size_studies(first, extra, na.action, synthetic = inherits(data, "mp_synthetic"))
+    effect_size_studies(first, extra, na.action, synthetic = is_synthetic(data))
   } else {
     extra <- study_arguments(c("vi", "sei", "slab", "subset", "subgroup"), data, env,
                              optional = TRUE, call = mc)
@@ -164,7 +164,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
                          vi = effect_variances(extra$vi, extra$sei)),
                     extra$slab, extra$subset, extra$subgroup, na.action,
                     source = list(source = "yi", measure = "generic"),
-                    synthetic = inherits(data, "mp_synthetic"))
+                    synthetic = is_synthetic(data))
   }
   preset <- chk_preset(preset %||% studies$source$preset %||% "metafor")
   settings <- iv_settings(method, tau2, ci_method, pi_method, tau2_ci, common_tau2, level,

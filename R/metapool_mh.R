@@ -99,7 +99,7 @@ metapool_mh <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subs
   studies <- prepare_studies(values, optional$slab, optional$subset, optional$subgroup,
                              na.action, source = list(source = "2x2", measure = settings$measure,
                                                       preset = settings$preset),
-                             synthetic = inherits(data, "mp_synthetic"))
+                             synthetic = is_synthetic(data))
   run_fit(studies, settings, match.call())
 }
 
