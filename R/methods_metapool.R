@@ -1,11 +1,11 @@
 # Methods for metapool fits.
 
-back_transform_fun <- function(measure) if (measure %in% c("RR", "OR")) exp else identity
+back_transform_fun <- function(measure) if (is_ratio_measure(measure)) exp else identity
 
 measure_title <- function(measure) {
   if (measure == "generic") return("generic inverse-variance effect")
   label <- tolower(measure_labels[[measure]])
-  if (measure %in% c("RR", "OR")) paste(label, "(pooled on the log scale)") else label
+  if (is_ratio_measure(measure)) paste(label, "(pooled on the log scale)") else label
 }
 
 model_title <- function(x) {
