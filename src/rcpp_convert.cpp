@@ -4,12 +4,11 @@
 #include "metapool/convert.hpp"
 #include "rcpp_enums.h"
 
-typedef Eigen::Map<Eigen::VectorXd> MapVec;
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_se_from_report(const MapVec estimate, const MapVec se, const MapVec ci_lb,
-                              const MapVec ci_ub, const MapVec statistic, const MapVec p,
-                              const MapVec df, const MapVec level, bool log_scale) {
+Rcpp::List cpp_se_from_report(const Eigen::Map<Eigen::VectorXd> estimate, const Eigen::Map<Eigen::VectorXd> se, const Eigen::Map<Eigen::VectorXd> ci_lb,
+                              const Eigen::Map<Eigen::VectorXd> ci_ub, const Eigen::Map<Eigen::VectorXd> statistic, const Eigen::Map<Eigen::VectorXd> p,
+                              const Eigen::Map<Eigen::VectorXd> df, const Eigen::Map<Eigen::VectorXd> level, bool log_scale) {
   const metapool::SeResult r =
       metapool::se_from_report(estimate, se, ci_lb, ci_ub, statistic, p, df, level, log_scale);
   return Rcpp::List::create(Rcpp::Named("yi") = r.yi, Rcpp::Named("se") = r.se,
@@ -17,8 +16,8 @@ Rcpp::List cpp_se_from_report(const MapVec estimate, const MapVec se, const MapV
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_mean_sd_from_quantiles(const MapVec min, const MapVec q1, const MapVec median,
-                                      const MapVec q3, const MapVec max, const MapVec n,
+Rcpp::List cpp_mean_sd_from_quantiles(const Eigen::Map<Eigen::VectorXd> min, const Eigen::Map<Eigen::VectorXd> q1, const Eigen::Map<Eigen::VectorXd> median,
+                                      const Eigen::Map<Eigen::VectorXd> q3, const Eigen::Map<Eigen::VectorXd> max, const Eigen::Map<Eigen::VectorXd> n,
                                       std::string method) {
   const metapool::MeanSdResult r = metapool::mean_sd_from_quantiles(
       min, q1, median, q3, max, n, metapool_glue::fivenum_method(method));
@@ -27,8 +26,8 @@ Rcpp::List cpp_mean_sd_from_quantiles(const MapVec min, const MapVec q1, const M
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_combine_groups(const MapVec n, const MapVec mean, const MapVec sd,
-                              const MapVec events, const Eigen::Map<Eigen::VectorXi> group,
+Rcpp::List cpp_combine_groups(const Eigen::Map<Eigen::VectorXd> n, const Eigen::Map<Eigen::VectorXd> mean, const Eigen::Map<Eigen::VectorXd> sd,
+                              const Eigen::Map<Eigen::VectorXd> events, const Eigen::Map<Eigen::VectorXi> group,
                               int n_groups) {
   const metapool::CombinedGroups r =
       metapool::combine_groups(n, mean, sd, events, group, n_groups);
@@ -37,10 +36,10 @@ Rcpp::List cpp_combine_groups(const MapVec n, const MapVec mean, const MapVec sd
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_log_hazard_ratio(const MapVec o_minus_e, const MapVec v, const MapVec hr,
-                                const MapVec ci_lb, const MapVec ci_ub, const MapVec p,
-                                const MapVec events, const MapVec ratio, const MapVec sign,
-                                const MapVec level) {
+Rcpp::List cpp_log_hazard_ratio(const Eigen::Map<Eigen::VectorXd> o_minus_e, const Eigen::Map<Eigen::VectorXd> v, const Eigen::Map<Eigen::VectorXd> hr,
+                                const Eigen::Map<Eigen::VectorXd> ci_lb, const Eigen::Map<Eigen::VectorXd> ci_ub, const Eigen::Map<Eigen::VectorXd> p,
+                                const Eigen::Map<Eigen::VectorXd> events, const Eigen::Map<Eigen::VectorXd> ratio, const Eigen::Map<Eigen::VectorXd> sign,
+                                const Eigen::Map<Eigen::VectorXd> level) {
   const metapool::LogHrResult r = metapool::log_hazard_ratio(o_minus_e, v, hr, ci_lb, ci_ub, p,
                                                              events, ratio, sign, level);
   return Rcpp::List::create(Rcpp::Named("yi") = r.yi, Rcpp::Named("se") = r.se,
@@ -49,7 +48,7 @@ Rcpp::List cpp_log_hazard_ratio(const MapVec o_minus_e, const MapVec v, const Ma
 
 // Element-wise conversions between measures; `to` names the target.
 // [[Rcpp::export(rng = false)]]
-Eigen::VectorXd cpp_convert_measure(const MapVec x, const MapVec acr, std::string to) {
+Eigen::VectorXd cpp_convert_measure(const Eigen::Map<Eigen::VectorXd> x, const Eigen::Map<Eigen::VectorXd> acr, std::string to) {
   const Eigen::Index k = x.size();
   Eigen::VectorXd out(k);
   if (to == "logOR_from_SMD") {
