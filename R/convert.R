@@ -27,9 +27,12 @@ chk_correlation <- function(r, nm = "r") {
   chk_condition(r, r <= -1 | r >= 1, nm, "must be a correlation strictly between -1 and 1")
 }
 
-# Rows of a conversion result as a plain data frame.
+# Rows of a conversion result as a plain data frame; a value that could not be
+# computed (NaN from the core) is reported as NA, like a missing input.
 conversion_result <- function(...) {
-  data.frame(..., stringsAsFactors = FALSE, check.names = FALSE)
+  out <- data.frame(..., stringsAsFactors = FALSE, check.names = FALSE)
+  out[] <- lapply(out, function(x) if (is.double(x)) replace(x, is.nan(x), NA_real_) else x)
+  out
 }
 
 #' Standard deviations from standard errors, confidence intervals, t and p
@@ -628,8 +631,9 @@ ratio_conversion <- function(v, from, to) {
   chk_report(v[c("estimate", "ci_lb", "ci_ub")], ratio = TRUE)
   chk_condition(v$acr, v$acr <= 0 | v$acr >= 1, "acr", "must be a risk strictly between 0 and 1")
   conv <- function(x) exp(cpp_convert_measure(log(x), v$acr, to))
-  out <- lapply(v[c("estimate", "ci_lb", "ci_ub")], conv)
-  lost <- Reduce(`|`, Map(function(x, y) is.na(x) & !is.na(y), out, v[c("estimate", "ci_lb", "ci_ub")]))
+  given <- c("estimate", if (!all(is.na(v$ci_lb))) "ci_lb", if (!all(is.na(v$ci_ub))) "ci_ub")
+  out <- lapply(v[given], conv)
+  lost <- Reduce(`|`, Map(function(x, y) is.na(x) & !is.na(y), out, v[given]))
   if (any(lost)) {
     warn_metapool(sprintf(
       "A risk ratio times the control risk is 1 or more in %s: the implied risk is impossible, so there is no odds ratio (NA).",

@@ -94,6 +94,8 @@ es_giv <- function(estimate, se = NULL, ci_lb = NULL, ci_ub = NULL, p = NULL, n1
   crit <- stats::qnorm(1 - (1 - level) / 2)
   yi <- report$yi[keep]
   se <- report$se[keep]
+  yi[is.nan(yi)] <- NA_real_
+  se[is.nan(se)] <- NA_real_
   columns <- list(slab = rows$slab, estimate = v$estimate[keep],
                   source = c(NA, "se", "ci", "t", "p")[report$source[keep] + 1L],
                   yi = yi, vi = se^2, ci_lb = yi - crit * se, ci_ub = yi + crit * se)
@@ -115,6 +117,7 @@ giv_report <- function(v, ratio, dist) {
                     "is needed with `dist = \"t\"` for studies reported with an interval or a p-value")
     }
     df <- v$n1 + v$n2 - 2
+    chk_condition(v$n1, df < 1, "n1", "plus `n2` must be at least 3 for t critical values")
   }
   res <- cpp_se_from_report(v$estimate, v$se, v$ci_lb, v$ci_ub, rep(NA_real_, length(df)), v$p,
                             df, chk_ci_level(v$ci_level), ratio)
@@ -156,14 +159,23 @@ chk_ci_level <- function(ci_level) {
   ifelse(ci_level > 1, ci_level / 100, ci_level)
 }
 
-# A study with no usable report fails under na.fail with a message that says what to give.
+# A study with no usable report fails under na.fail with a message that names what is
+# missing and what would do instead.
 giv_na_action <- function(na.action, report, subset) {
-  missing <- is.na(report$yi) | is.na(report$se)
-  if (!is.null(subset)) missing <- missing & seq_along(missing) %in% which_subset(subset, length(missing))
-  if (na_policy(na.action) == "fail" && any(missing)) {
+  k <- length(report$yi)
+  in_scope <- if (is.null(subset)) rep(TRUE, k) else seq_len(k) %in% which_subset(subset, k)
+  if (na_policy(na.action) != "fail") return(na.action)
+  no_estimate <- is.na(report$yi) & in_scope
+  no_se <- !is.na(report$yi) & is.na(report$se) & in_scope
+  hint <- "Set `na.action = \"na.omit\"` (or \"na.exclude\") to drop those studies, or `na.action = \"na.pass\"` to keep them with a missing effect."
+  if (any(no_estimate)) {
+    abort_input(sprintf("`estimate` has missing values (%s) and no confidence interval to take it from. %s",
+                        describe_rows(no_estimate), hint), "estimate")
+  }
+  if (any(no_se)) {
     abort_input(sprintf(
-      "No usable report in %s: each study needs `estimate` with `se`, with a confidence limit (`ci_lb`, `ci_ub`) or with `p`; or both limits. Set `na.action = \"na.omit\"` to drop those studies.",
-      describe_rows(missing)), "estimate")
+      "`se` has missing values (%s), and neither a confidence limit (`ci_lb`, `ci_ub`) nor `p` stands in for it. %s",
+      describe_rows(no_se), hint), "se")
   }
   na.action
 }
