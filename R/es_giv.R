@@ -113,8 +113,12 @@ giv_report <- function(v, ratio, dist) {
   if (dist == "t") {
     needs_n <- is.na(v$se) & (with_ci | !is.na(v$p))
     for (nm in c("n1", "n2")) {
-      chk_condition(v[[nm]], needs_n & is.na(v[[nm]]), nm,
-                    "is needed with `dist = \"t\"` for studies reported with an interval or a p-value")
+      lacking <- needs_n & is.na(v[[nm]])
+      if (any(lacking)) {
+        abort_input(sprintf(
+          "`%s` is needed with `dist = \"t\"` for studies reported with an interval or a p-value: %s.",
+          nm, describe_rows(lacking)), nm)
+      }
     }
     df <- v$n1 + v$n2 - 2
     chk_condition(v$n1, df < 1, "n1", "plus `n2` must be at least 3 for t critical values")
@@ -185,8 +189,8 @@ giv_description <- function(x) {
   label <- if (measure == "generic") "Generic effect" else measure_labels[[measure]]
   counts <- table(factor(x$source, levels = c("se", "ci", "p")))
   counts <- counts[counts > 0]
-  sprintf("%s, generic inverse variance (SE from %s%s)", label,
-          paste(sprintf("%s: %d", c(se = "SE", ci = "CI", p = "p-value")[names(counts)], counts),
+  sprintf("%s, generic inverse variance (SEs: %s%s)", label,
+          paste(counts, c(se = "given", ci = "from a CI", p = "from a p-value")[names(counts)],
                 collapse = ", "),
           if (attr(x, "es_options")$dist == "t") "; t critical values" else "")
 }
