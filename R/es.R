@@ -94,7 +94,8 @@ print.mp_es <- function(x, digits = 4, ...) {
     ci = sprintf("[%s, %s]", format_num(back(x$ci_lb), digits), format_num(back(x$ci_ub), digits)),
     stringsAsFactors = FALSE
   )
-  names(shown) <- c("study", if (measure == "generic") "estimate" else measure, if (is_ratio_measure(measure)) "se(log)" else "se",
+  names(shown) <- c("study", if (measure == "generic") "estimate" else measure,
+                    if (is_ratio_measure(measure)) "se(log)" else "se",
                     sprintf("%g%% CI", 100 * level))
   notes <- character(0)
   if ("corrected" %in% names(x) && any(x$corrected, na.rm = TRUE)) {

@@ -11,7 +11,8 @@
 #' * risk ratio: experimental risk `EER = ACR * RR`;
 #' * odds ratio: `EER = ACR * OR / (1 - ACR + ACR * OR)`;
 #' * SMD: converted to a log odds ratio, `log OR = pi / sqrt(3) * SMD`
-#'   (Hasselblad & Hedges 1995; Chinn 2000), and then as for the OR. This
+#'   (Hasselblad & Hedges 1995; Chinn 2000; the relation of
+#'   [convert_smd_to_logor()]), and then as for the OR. This
 #'   assumes the outcome has a logistic distribution with equal variances in
 #'   both groups; the "event" is a score above a threshold, so with `event =
 #'   "harmful"` a higher score is worse.
