@@ -48,6 +48,28 @@ double two_sided_critical(double level, double df) {
   return t_quantile(df, 1.0 - (1.0 - level) / 2.0);
 }
 
+namespace {
+
+// Studies usually share one level and df: the critical value of the previous row is
+// reused rather than inverting the distribution again for every row.
+class CriticalValues {
+ public:
+  double operator()(double level, double df) {
+    const bool same_df = df == df_ || (std::isnan(df) && std::isnan(df_));
+    if (!(level == level_ && same_df)) {
+      level_ = level;
+      df_ = df;
+      crit_ = two_sided_critical(level, df);
+    }
+    return crit_;
+  }
+
+ private:
+  double level_ = kNaN, df_ = kNaN, crit_ = kNaN;
+};
+
+}  // namespace
+
 double statistic_from_p(double p, double df) {
   if (!(p > 0.0 && p < 1.0)) return kNaN;
   if (std::isnan(df) || std::isinf(df)) return qnorm_upper(p / 2.0);
@@ -71,6 +93,7 @@ SeResult se_from_report(const Eigen::Ref<const Eigen::VectorXd>& estimate,
   }
   SeResult out{Eigen::VectorXd::Constant(k, kNaN), Eigen::VectorXd::Constant(k, kNaN),
                Eigen::VectorXi::Zero(k)};
+  CriticalValues critical;
   for (Eigen::Index i = 0; i < k; ++i) {
     const auto scale = [log_scale](double x) { return log_scale ? std::log(x) : x; };
     const double lb = scale(ci_lb[i]), ub = scale(ci_ub[i]);
@@ -81,7 +104,7 @@ SeResult se_from_report(const Eigen::Ref<const Eigen::VectorXd>& estimate,
       out.se[i] = se[i];
       out.source[i] = static_cast<int>(SeSource::se);
     } else if (given(lb) || given(ub)) {
-      const double crit = two_sided_critical(level[i], df[i]);
+      const double crit = critical(level[i], df[i]);
       if (given(lb) && given(ub)) {
         out.se[i] = (ub - lb) / (2.0 * crit);
       } else {
@@ -226,6 +249,7 @@ LogHrResult log_hazard_ratio(const Eigen::Ref<const Eigen::VectorXd>& o_minus_e,
   }
   LogHrResult out{Eigen::VectorXd::Constant(k, kNaN), Eigen::VectorXd::Constant(k, kNaN),
                   Eigen::VectorXi::Zero(k)};
+  CriticalValues critical;
   for (Eigen::Index i = 0; i < k; ++i) {
     // Variance of O - E under the null from the total events (Tierney et al. 2007).
     const double v_events = events[i] * ratio[i] / ((1.0 + ratio[i]) * (1.0 + ratio[i]));
@@ -236,7 +260,7 @@ LogHrResult log_hazard_ratio(const Eigen::Ref<const Eigen::VectorXd>& o_minus_e,
     } else if (given(ci_lb[i]) && given(ci_ub[i])) {
       const double lb = std::log(ci_lb[i]), ub = std::log(ci_ub[i]);
       out.yi[i] = given(hr[i]) ? std::log(hr[i]) : (lb + ub) / 2.0;
-      out.se[i] = (ub - lb) / (2.0 * two_sided_critical(level[i], kNaN));
+      out.se[i] = (ub - lb) / (2.0 * critical(level[i], kNaN));
       out.source[i] = static_cast<int>(HrSource::ci);
     } else if (given(hr[i]) && given(v_events)) {
       out.yi[i] = std::log(hr[i]);
