@@ -5,10 +5,17 @@ measure_labels <- c(
   MD = "Mean difference",
   RR = "Risk ratio",
   OR = "Odds ratio",
-  RD = "Risk difference"
+  RD = "Risk difference",
+  HR = "Hazard ratio"
 )
 
-is_ratio_measure <- function(measure) measure %in% c("RR", "OR")
+is_ratio_measure <- function(measure) measure %in% c("RR", "OR", "HR")
+
+# "mean differences", "generic effects", ...: what an object of this measure holds.
+es_measure_name <- function(measure) {
+  if (measure == "generic") return("generic effects")
+  paste0(tolower(measure_labels[[measure]]), "s")
+}
 
 # Shared pipeline of the es_*() functions: resolve rows, run the C++ computation
 # on the complete rows only, and assemble the mp_es object.
@@ -85,7 +92,8 @@ print.mp_es <- function(x, digits = 4, ...) {
     ci = sprintf("[%s, %s]", format_num(back(x$ci_lb), digits), format_num(back(x$ci_ub), digits)),
     stringsAsFactors = FALSE
   )
-  names(shown) <- c("study", measure, if (is_ratio_measure(measure)) "se(log)" else "se",
+  names(shown) <- c("study", if (measure == "generic") "estimate" else measure,
+                    if (is_ratio_measure(measure)) "se(log)" else "se",
                     sprintf("%g%% CI", 100 * level))
   notes <- character(0)
   if ("corrected" %in% names(x) && any(x$corrected, na.rm = TRUE)) {
@@ -113,6 +121,7 @@ print.mp_es <- function(x, digits = 4, ...) {
 es_description <- function(x) {
   measure <- attr(x, "measure")
   opt <- attr(x, "es_options")
+  if (identical(opt$source, "giv")) return(giv_description(x))
   detail <- switch(
     measure,
     SMD = sprintf("%s; variance %s", switch(opt$correction,

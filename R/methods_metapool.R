@@ -3,7 +3,7 @@
 measure_title <- function(measure) {
   if (measure == "generic") return("generic inverse-variance effect")
   label <- tolower(measure_labels[[measure]])
-  if (measure %in% c("RR", "OR")) paste(label, "(pooled on the log scale)") else label
+  if (is_ratio_measure(measure)) paste(label, "(pooled on the log scale)") else label
 }
 
 model_title <- function(x) {
@@ -148,7 +148,7 @@ print.metapool <- function(x, digits = 4, ...) {
     return(invisible(x))
   }
   rows <- estimate_rows(x, back_transform = TRUE)
-  ratio <- x$measure %in% c("RR", "OR")
+  ratio <- is_ratio_measure(x$measure)
   shown <- data.frame(
     k = rows$k,
     estimate = format_num(rows$estimate, digits),

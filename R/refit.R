@@ -113,7 +113,7 @@ plot.mp_gosh <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) 
                  col = grDevices::adjustcolor("steelblue4", alpha.f = min(1, 50 / sum(ok) + 0.05)),
                  xlim = range(est[ok]), ylim = c(0, 100),
                  xlab = if (attr(x, "measure") == "generic") "Estimate" else attr(x, "measure"),
-                 ylab = "I^2 (%)", log = if (attr(x, "measure") %in% c("RR", "OR")) "x" else "", ...)
+                 ylab = "I^2 (%)", log = if (is_ratio_measure(attr(x, "measure"))) "x" else "", ...)
   invisible(x)
 }
 
@@ -232,7 +232,7 @@ plot_refit <- function(x, main, ...) {
   graphics::plot(est, rev(seq_len(k)), xlim = rng, ylim = c(0.5, k + 0.5), pch = 15,
                  yaxt = "n", ylab = "", xlab = if (attr(x, "measure") == "generic") "Estimate" else
                    attr(x, "measure"), main = main,
-                 log = if (attr(x, "measure") %in% c("RR", "OR")) "x" else "", ...)
+                 log = if (is_ratio_measure(attr(x, "measure"))) "x" else "", ...)
   graphics::segments(lb, rev(seq_len(k)), ub, rev(seq_len(k)))
   graphics::abline(v = f(attr(x, "fit_estimate")), lty = 2, col = "grey40")
   graphics::axis(2, at = rev(seq_len(k)), labels = as.character(x$study), las = 1,
@@ -380,7 +380,7 @@ print.mp_bootstrap <- function(x, ...) {
               if (x$type == "parametric") "Parametric" else "Non-parametric", x$B, 100 * x$level))
   cat(sprintf("estimate: %s [%s, %s]%s\n", format_num(f(x$estimate[["value"]]), 4),
               format_num(f(x$estimate[["ci_lb"]]), 4), format_num(f(x$estimate[["ci_ub"]]), 4),
-              if (x$measure %in% c("RR", "OR")) paste0(" (", x$measure, ")") else ""))
+              if (is_ratio_measure(x$measure)) paste0(" (", x$measure, ")") else ""))
   cat(sprintf("tau^2:    %s [%s, %s]\n", format_num(x$tau2[["value"]], 4),
               format_num(x$tau2[["ci_lb"]], 4), format_num(x$tau2[["ci_ub"]], 4)))
   invisible(x)

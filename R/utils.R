@@ -13,4 +13,4 @@ format_num <- function(x, digits) {
   out
 }
 
-back_transform_fun <- function(measure) if (measure %in% c("RR", "OR")) exp else identity
+back_transform_fun <- function(measure) if (is_ratio_measure(measure)) exp else identity

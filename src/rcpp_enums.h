@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "metapool/convert.hpp"
 #include "metapool/effect_sizes.hpp"
 #include "metapool/mantel_haenszel.hpp"
 #include "metapool/nnt.hpp"
@@ -60,6 +61,14 @@ inline metapool::ZeroCellOptions zero_cells(double add, const std::string& to, b
   z.to = lookup(t, to, "zero-cell rule");
   z.drop00 = drop00;
   return z;
+}
+
+inline metapool::FivenumMethod fivenum_method(const std::string& x) {
+  static const std::pair<const char*, metapool::FivenumMethod> t[] = {
+      {"luo_shi", metapool::FivenumMethod::luo_shi},
+      {"wan", metapool::FivenumMethod::wan},
+      {"hozo", metapool::FivenumMethod::hozo}};
+  return lookup(t, x, "fivenum method");
 }
 
 inline metapool::Tau2Method tau2_method(const std::string& x) {
