@@ -167,7 +167,7 @@ chk_ci_level <- function(ci_level) {
 # missing and what would do instead.
 giv_na_action <- function(na.action, report, subset) {
   k <- length(report$yi)
-  in_scope <- if (is.null(subset)) rep(TRUE, k) else seq_len(k) %in% which_subset(subset, k)
+  in_scope <- subset_rows(subset, k) %||% rep(TRUE, k)
   if (na_policy(na.action) != "fail") return(na.action)
   no_estimate <- is.na(report$yi) & in_scope
   no_se <- !is.na(report$yi) & is.na(report$se) & in_scope
