@@ -62,7 +62,8 @@ grade_certainty <- function(rating, ...) {
       rating), "...")
   }
   structure(list(rating = rating,
-                 reasons = stats::setNames(unlist(reasons, use.names = FALSE), domains)),
+                 reasons = stats::setNames(as.character(unlist(reasons, use.names = FALSE)),
+                                           domains)),
             class = "mp_grade")
 }
 
@@ -218,6 +219,7 @@ summary_of_findings <- function(x, acr = NULL, certainty = NULL, comments = NULL
   certainty <- per_outcome(certainty, outcomes, "certainty", list_only = TRUE)
   comments <- per_outcome(comments, outcomes, "comments")
   event <- per_outcome(event, outcomes, "event", applies = binary, what = "binary outcomes (RR, OR, RD)")
+  event <- lapply(event, function(e) if (is.null(e)) e else chk_choice(e, c("beneficial", "harmful"), "event"))
   sd <- per_outcome(sd, outcomes, "sd", applies = smd, what = "SMD outcomes")
   scale <- per_outcome(scale, outcomes, "scale", applies = smd, what = "SMD outcomes")
 
@@ -431,7 +433,6 @@ sof_risks <- function(r, acr, event, per) {
   out$acr_label <- label
   out$acr <- acr
   if (all(is.na(acr))) return(out)
-  if (!is.null(event)) event <- chk_choice(event, c("beneficial", "harmful"), "event")
   n <- nnt_engine(rep(r$estimate, length(acr)), measure = r$measure, ci_lb = r$ci_lb,
                   ci_ub = r$ci_ub, acr = acr, event = event %||% "harmful", level = r$level)
   change <- n$risk_change
@@ -566,10 +567,10 @@ format.mp_sof <- function(x, digits = 2, ...) {
                                    format(per), change(x$difference_lb, "more", "fewer"),
                                    change(x$difference_ub, "more", "fewer")), "-")
   cont <- x$measure %in% c("SMD", "MD")
-  unit <- ifelse(x$measure == "SMD", " SD", "")
+  unit <- ifelse(x$measure == "SMD", "SD ", "")
   treat[cont] <- sprintf("%s %s (%s to %s)", x$measure[cont],
-                         change_num(x$estimate[cont], paste0(unit[cont], " higher"),
-                                    paste0(unit[cont], " lower")),
+                         change_num(x$estimate[cont], paste0(unit[cont], "higher"),
+                                    paste0(unit[cont], "lower")),
                          change_num(x$ci_lb[cont], "higher", "lower"),
                          change_num(x$ci_ub[cont], "higher", "lower"))
   md <- !is.na(x$md)
