@@ -164,12 +164,13 @@ rob_robvis <- function(x, weight = 1) {
   overall <- apply(cells, 1L, function(r) {
     if (any(r == "High")) "High" else if (all(r == "Low")) "Low" else "Unclear"
   })
+  weight_names <- names(weight)
   weight <- chk_numeric_vector(weight, "weight")
-  if (!is.null(names(weight))) {
-    unknown <- setdiff(names(weight), studies)
+  if (!is.null(weight_names)) {
+    unknown <- setdiff(weight_names, studies)
     if (length(unknown)) abort_input(sprintf("`weight` names \"%s\", which is not a study.", unknown[1L]), "weight")
     w <- rep(NA_real_, length(studies))
-    w[match(names(weight), studies)] <- weight
+    w[match(weight_names, studies)] <- weight
     weight <- w
   } else if (length(weight) != 1L && length(weight) != length(studies)) {
     abort_input(sprintf("`weight` must have length 1 or %d (one per study).", length(studies)), "weight")
