@@ -525,7 +525,7 @@ sof_footnotes <- function(out, certainty_notes, rows, per, intervention, notes) 
   }
   f <- c(f, certainty_notes)
   if (any(!is.na(out$certainty))) {
-    f <- c(f, "GRADE certainty: high, further research is very unlikely to change our confidence in the estimate; moderate, the true effect is probably close to the estimate but may differ substantially; low, it may differ substantially; very low, it is likely to differ substantially.")
+    f <- c(f, "GRADE certainty: high, the true effect very probably lies close to the estimate; moderate, it is probably close to the estimate but may be substantially different; low, it may be substantially different; very low, it is probably substantially different.")
   }
   abbrev <- c(CI = "confidence interval", RR = "risk ratio", OR = "odds ratio",
               RD = "risk difference", MD = "mean difference", SMD = "standardised mean difference")
@@ -552,7 +552,7 @@ sof_footnotes <- function(out, certainty_notes, rows, per, intervention, notes) 
 format.mp_sof <- function(x, digits = 2, ...) {
   per <- attr(x, "per")
   num <- function(v) formatC(v, format = "f", digits = digits)
-  whole <- function(v) formatC(round(v), format = "d", big.mark = ",")
+  whole <- function(v) formatC(round(v), format = "d")
   change <- function(v, up, down) ifelse(round(v, 10) >= 0, sprintf("%s %s", whole(abs(v)), up),
                                          sprintf("%s %s", whole(abs(v)), down))
   change_num <- function(v, up, down) ifelse(v >= 0, sprintf("%s %s", num(abs(v)), up),

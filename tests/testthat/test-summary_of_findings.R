@@ -57,7 +57,7 @@ test_that("several assumed control risks give one row each, labelled", {
   shown <- format(sof)
   expect_equal(shown[["Risk with comparator"]], c("low: 10 per 1000", "high: 30 per 1000"))
   expect_equal(shown$Outcomes, c("Death", ""))
-  expect_equal(shown[["No. of participants (studies)"]], c("2,637 (9 studies)", ""))
+  expect_equal(shown[["No. of participants (studies)"]], c("2637 (9 studies)", ""))
   expect_true(all(is.na(sof$nnt)))  # no event direction given, so no NNT
 })
 
