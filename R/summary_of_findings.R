@@ -550,6 +550,7 @@ sof_footnotes <- function(out, certainty_notes, rows, per, intervention, notes) 
 #'   of the evidence (GRADE)" and "Comments".
 #' @export
 format.mp_sof <- function(x, digits = 2, ...) {
+  x <- sof_defaults(x)  # a subset made by `[` keeps the class but not the attributes
   per <- attr(x, "per")
   num <- function(v) formatC(v, format = "f", digits = digits)
   whole <- function(v) formatC(round(v), format = "d")
@@ -614,6 +615,13 @@ format.mp_sof <- function(x, digits = 2, ...) {
   out
 }
 
+sof_defaults <- function(x) {
+  defaults <- list(per = 1000, intervention = "intervention", comparison = "comparator",
+                   footnotes = character())
+  for (nm in names(defaults)) if (is.null(attr(x, nm))) attr(x, nm) <- defaults[[nm]]
+  x
+}
+
 grade_symbols <- function(rating) {
   n <- match(rating, rev(grade_ratings))
   if (!isTRUE(l10n_info()[["UTF-8"]])) return(rep("", length(rating)))
@@ -629,6 +637,7 @@ sof_title <- function(x) {
 #' @rdname summary_of_findings
 #' @export
 print.mp_sof <- function(x, digits = 2, ...) {
+  x <- sof_defaults(x)
   cat(sof_title(x), "\n\n", sep = "")
   shown <- format.mp_sof(x, digits = digits)
   print(shown, row.names = FALSE, right = FALSE)
@@ -661,6 +670,7 @@ print.mp_sof <- function(x, digits = 2, ...) {
 #' @export
 sof_table <- function(x, format = c("markdown", "html"), digits = 2, ...) {
   if (!inherits(x, "mp_sof")) abort_input("`x` must be a summary_of_findings() table.", "x")
+  x <- sof_defaults(x)
   format <- chk_choice(format[1L], c("markdown", "html"), "format")
   if (!requireNamespace("knitr", quietly = TRUE)) {
     abort_input("sof_table() needs the knitr package; install it with install.packages(\"knitr\").",

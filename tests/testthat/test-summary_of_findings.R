@@ -191,3 +191,8 @@ test_that("sof_table renders Markdown and HTML through knitr", {
   expect_error(sof_table(sof, format = "latex"), class = "metapool_error_input")
   expect_error(sof_table(data.frame()), class = "metapool_error_input")
 })
+
+test_that("a subset of the table still prints", {
+  sof <- summary_of_findings(one_outcome("RR", 0.92, 0.80, 1.06), acr = c(0.1, 0.3))
+  expect_output(print(sof[2, ]), "276 per 1000 \\(240 to 318\\)")
+})
