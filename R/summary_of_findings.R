@@ -168,8 +168,9 @@ chk_rating <- function(rating, nm) {
 #'   `risk_intervention_ub`, `difference`, `difference_lb`, `difference_ub`
 #'   (per `per`, unrounded), `bounded`, `participants`, `studies`, `certainty`,
 #'   `footnotes` (letters of the certainty footnotes), `smd_size`, `md`,
-#'   `md_lb`, `md_ub`, `nnt`, `nnt_lb`, `nnt_ub` (signed: positive NNTB), `nnt_type`,
-#'   `nnt_whole` and `comments`; attributes hold the footnotes and headings. It
+#'   `md_lb`, `md_ub` (the re-expressed SMD), `nnt`, `nnt_lb`, `nnt_ub` (signed:
+#'   positive NNTB), `nnt_type`, `nnt_whole`, `nnt_text`, `scale` and `comments`;
+#'   attributes hold the footnotes and headings. It
 #'   prints as the table; [sof_table()] gives Markdown or HTML through knitr,
 #'   which also renders it in R Markdown documents.
 #' @references Schünemann HJ, Higgins JPT, Vist GE, et al. (2023). Chapter 14:
@@ -580,11 +581,10 @@ format.mp_sof <- function(x, digits = 2, ...) {
                        change_num(x$md[md], "higher", "lower"),
                        change_num(x$md_lb[md], "higher", "lower"),
                        change_num(x$md_ub[md], "higher", "lower"))
-  relative <- ifelse(x$measure %in% c("RR", "OR"),
-                     sprintf("%s %s (%s to %s)", x$measure, num(x$estimate), num(x$ci_lb), num(x$ci_ub)),
-                     ifelse(x$measure == "RD",
-                            sprintf("RD %s (%s to %s)", num(x$estimate), num(x$ci_lb), num(x$ci_ub)),
-                            "-"))
+  # Every effect but a (standardised) mean difference, which the absolute column shows.
+  relative <- ifelse(cont, "-", sprintf("%s %s (%s to %s)",
+                                        ifelse(x$measure == "generic", "Effect", x$measure),
+                                        num(x$estimate), num(x$ci_lb), num(x$ci_ub)))
   participants <- sprintf("%s (%s)",
                           ifelse(is.na(x$participants), "not reported", whole(x$participants)),
                           ifelse(is.na(x$studies), "studies not reported",

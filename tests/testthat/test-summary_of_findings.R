@@ -196,3 +196,9 @@ test_that("a subset of the table still prints", {
   sof <- summary_of_findings(one_outcome("RR", 0.92, 0.80, 1.06), acr = c(0.1, 0.3))
   expect_output(print(sof[2, ]), "276 per 1000 \\(240 to 318\\)")
 })
+
+test_that("other relative measures (a published hazard ratio) show as relative effects only", {
+  sof <- summary_of_findings(one_outcome("HR", 0.8, 0.7, 0.9, k = 3))
+  expect_equal(format(sof)[["Relative effect (95% CI)"]], "HR 0.80 (0.70 to 0.90)")
+  expect_equal(format(sof)[["Risk with intervention*"]], "-")
+})
