@@ -137,6 +137,10 @@ unclass_rob <- function(x) {
 #' written "Low", "Unclear", "High" and "No information" for a missing
 #' judgement. metapool does not draw these figures itself.
 #'
+#' robvis 0.3.1 reads only the first letter of each judgement; its summary
+#' plot labels "unclear" as "Some concerns" and leaves "No information" out of
+#' the bars, while the traffic-light plot shows it.
+#'
 #' The overall judgement per study follows the Handbook's summary across
 #' domains (version 5.1, Table 8.7.a): high if any domain is high, low if every
 #' domain is low, otherwise unclear.
