@@ -10,11 +10,6 @@ measure_labels <- c(
 
 is_ratio_measure <- function(measure) measure %in% c("RR", "OR")
 
-chk_preset <- function(preset) {
-  if (identical(preset, c("metafor", "revman5"))) return("metafor")
-  chk_choice(preset, c("metafor", "revman5"), "preset")
-}
-
 # Shared pipeline of the es_*() functions: resolve rows, run the C++ computation
 # on the complete rows only, and assemble the mp_es object.
 build_es <- function(values, optional, na.action, compute, measure, options, level, preset) {
@@ -110,12 +105,6 @@ print.mp_es <- function(x, digits = 4, ...) {
   }
   if (length(notes)) cat(paste(notes, collapse = "\n"), "\n", sep = "")
   invisible(x)
-}
-
-format_num <- function(x, digits) {
-  out <- formatC(x, digits = digits, format = "f")
-  out[is.na(x)] <- "NA"
-  out
 }
 
 es_description <- function(x) {

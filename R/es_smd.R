@@ -128,4 +128,3 @@ chk_continuous <- function(values) {
   invisible(values)
 }
 
-`%||%` <- function(x, y) if (is.null(x)) y else x

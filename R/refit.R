@@ -166,7 +166,10 @@ metapool_cumulative <- function(fit, order = NULL, threads = 1L) {
   }
   res <- cpp_cumulative(fit$yi, fit$vi, o - 1L, engine_options(fit$settings, "none"),
                         resolve_threads(threads))
-  out <- cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns))
+  # The first cumulative fit has one study by construction: its Wald interval needs no note.
+  out <- withCallingHandlers(
+    cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns)),
+    metapool_warning_small_k = function(w) invokeRestart("muffleWarning"))
   new_refit_frame(out, fit, "mp_cumulative")
 }
 
