@@ -62,6 +62,7 @@ risk_of_bias <- function(data, synthetic = FALSE) {
                         study[dup][1L], domain[dup][1L], describe_rows(dup)), "data")
   }
   support <- if ("support" %in% names(data)) data$support else rep(NA_character_, nrow(data))
+  if (is.factor(support)) support <- as.character(support)
   if (!is.character(support) && !all(is.na(support))) {
     abort_input("`support` must be text (or NA).", "support")
   }

@@ -35,6 +35,8 @@ test_that("risk_of_bias() normalises judgements and rejects bad tables with clas
   err(risk_of_bias(rbind(d, d[1, ])))
   err(risk_of_bias(transform(d, study = c("A", "", "B", "B"))))
   err(risk_of_bias(transform(d, support = 1:4)))
+  expect_equal(risk_of_bias(transform(d, support = factor(c("a", "b", "a", NA))))$support,
+               c("a", "b", "a", NA))
   err(risk_of_bias(d, synthetic = NA))
 })
 
