@@ -137,7 +137,8 @@ chk_rating <- function(rating, nm) {
 #'   `outcome`), or a data frame of published results with columns `estimate`,
 #'   `ci_lb`, `ci_ub` (ratio measures on the ratio scale, as published) and
 #'   `measure`, and optionally `k` (studies), `participants`, `control_risk`
-#'   and `level`, such as [eccleston2014].
+#'   and `level`, such as [eccleston2014]. A fit with subgroups contributes its
+#'   overall result; pass the subgroup fits (`fit$subgroups`) for one row each.
 #' @param acr Assumed control risks for binary outcomes (RR, OR, RD), in
 #'   \[0, 1\]: a numeric vector used for every binary outcome, or a named list
 #'   with one numeric vector per outcome (names: outcomes). Several risks give
