@@ -27,9 +27,9 @@ bench_conversions <- function(k_fivenum = 1e5, k_wald = 1e6, reps = 5) {
   m5 <- as.numeric(five$median)
   mw <- as.numeric(wald$median)
   data.frame(task = c(sprintf("Mean and SD from five numbers (Luo/Wan/Shi), %s groups",
-                              format(k_fivenum, big.mark = ",")),
+                              format(k_fivenum, big.mark = ",", scientific = FALSE)),
                       sprintf("GIV: log RR and SE from 95%% CIs, %s studies",
-                              format(k_wald, big.mark = ","))),
+                              format(k_wald, big.mark = ",", scientific = FALSE))),
              metapool_s = c(m5[1], mw[1]), metafor_s = c(m5[2], mw[2]),
              ratio = c(m5[2] / m5[1], mw[2] / mw[1]),
              note = c("metafor: conv.fivenum(test = FALSE)", "metafor: conv.wald(transf = log)"))
