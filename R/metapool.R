@@ -152,7 +152,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
     binary <- all(c("events2", "n2", "estimable") %in% names(first))
     input <- list(yi = first$yi, vi = first$vi,
                   slab = extra$slab %||% first$slab,
-                  estimable = if (binary) first$estimable else NULL,
+                  estimable = first$estimable,
                   events2 = if (binary) first$events2 else NULL,
                   n2 = if (binary) first$n2 else NULL,
                   arms = arm_columns(first),

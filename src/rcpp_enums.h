@@ -9,6 +9,7 @@
 
 #include "metapool/effect_sizes.hpp"
 #include "metapool/mantel_haenszel.hpp"
+#include "metapool/nnt.hpp"
 #include "metapool/pool.hpp"
 
 namespace metapool_glue {
@@ -102,6 +103,15 @@ inline metapool::MhRdVariance rd_variance(const std::string& x) {
       {"GR", metapool::MhRdVariance::greenland_robins},
       {"sato", metapool::MhRdVariance::sato}};
   return lookup(t, x, "rd_variance");
+}
+
+inline metapool::NntScale nnt_scale(const std::string& x) {
+  static const std::pair<const char*, metapool::NntScale> t[] = {
+      {"RD", metapool::NntScale::risk_difference},
+      {"RR", metapool::NntScale::log_risk_ratio},
+      {"OR", metapool::NntScale::log_odds_ratio},
+      {"SMD", metapool::NntScale::smd}};
+  return lookup(t, x, "NNT scale");
 }
 
 // The pooling options shared by metapool() and every batch engine.
