@@ -265,18 +265,31 @@ print.mp_nnt <- function(x, digits = 2, ...) {
     ci = f$ci,
     stringsAsFactors = FALSE
   )
-  names(shown) <- c("", if (any(has_ci)) sprintf("%s [%g%% CI]", measure, 100 * level) else measure,
-                    "control risk", "events", "NNT (rounded up)", sprintf("%g%% CI", 100 * level))
-  if (identical(x$label, seq_len(nrow(x)))) shown <- shown[-1L]
+  effect_name <- if (any(has_ci)) sprintf("%s [%g%% CI]", measure, 100 * level) else measure
+  names(shown) <- c("", effect_name, "ACR", "events", "NNT (rounded up)",
+                    sprintf("%g%% CI", 100 * level))
+  # One effect (a pooled fit at several control risks): said once, above the table.
+  numbered <- identical(x$label, seq_len(nrow(x)))
+  same_effect <- nrow(x) > 1L && length(unique(eff)) == 1L &&
+    (numbered || length(unique(x$label)) == 1L)
+  title <- sprintf("Number needed to treat (event %s)", x$event[1L])
+  if (same_effect || nrow(x) == 1L) {
+    title <- sprintf("%s: %s%s %s", title, if (is.character(x$label)) paste0(x$label[1L], ", ") else "",
+                     effect_name, eff[1L])
+    shown <- shown[-2L]
+  }
+  if (numbered || same_effect || nrow(x) == 1L) shown <- shown[-1L]
   if (all(shown[[ncol(shown)]] == "")) shown <- shown[-ncol(shown)]
-  cat(sprintf("Number needed to treat (event %s)\n", x$event[1L]))
+  cat(paste(strwrap(title, width = getOption("width"), exdent = 2), collapse = "\n"), "\n", sep = "")
   print_table(shown, width = getOption("width"))
   notes <- character(0)
   if (measure == "SMD") {
     notes <- c(notes, "SMD converted to a log odds ratio as pi/sqrt(3) x SMD (Hasselblad & Hedges 1995; Chinn 2000), assuming logistic outcome distributions with equal variances.")
   }
   if (attr(x, "acr_source") != "given") {
-    notes <- c(notes, sprintf("Control risk: %s.", attr(x, "acr_source")))
+    notes <- c(notes, sprintf("ACR (assumed control risk): %s.", attr(x, "acr_source")))
+  } else {
+    notes <- c(notes, "ACR: assumed control risk.")
   }
   if (any(x$type == "none", na.rm = TRUE)) {
     notes <- c(notes, "No difference in risk: the NNT is infinite (Altman 1998).")
@@ -302,24 +315,27 @@ format_risk <- function(r) {
   ifelse(is.na(r), "-", paste0(formatC(pct, format = "f", digits = decimals), "%"))
 }
 
-# Prints a character table with left-aligned columns two spaces apart. When a row
-# would be wider than `width`, the last column moves to a line of its own,
-# indented under the column before it, so no row wraps.
+# Prints a character table with left-aligned columns two spaces apart. Columns that
+# would pass `width` continue on further lines (indented by two spaces, each with
+# its own header), so no row wraps.
 print_table <- function(x, width = 80L) {
-  cols <- c(list(names(x)), lapply(seq_len(nrow(x)), function(i) unlist(x[i, ], use.names = FALSE)))
-  w <- pmax(nchar(names(x), type = "width"),
-            vapply(x, function(v) max(nchar(v, type = "width"), 0L), 0L))
-  pad <- function(v, n) formatC(v, width = -n, flag = "-")
-  line <- function(v, n) sub(" +$", "", paste(mapply(pad, v, n), collapse = "  "))
-  if (sum(w) + 2L * (length(w) - 1L) <= width || length(w) < 3L) {
-    for (row in cols) cat(line(row, w), "\n", sep = "")
-    return(invisible(x))
+  cells <- rbind(names(x), as.matrix(x))
+  w <- apply(nchar(cells, type = "width"), 2L, max)
+  groups <- list()
+  start <- 1L
+  while (start <= length(w)) {
+    used <- cumsum(w[start:length(w)] + 2L) - 2L + if (start > 1L) 2L else 0L
+    end <- start - 1L + max(1L, sum(used <= width))
+    groups[[length(groups) + 1L]] <- start:end
+    start <- end + 1L
   }
-  last <- length(w)
-  indent <- sum(w[-c(last - 1L, last)]) + 2L * (last - 2L)
-  for (row in cols) {
-    cat(line(row[-last], w[-last]), "\n", sep = "")
-    if (nzchar(row[last])) cat(strrep(" ", indent), row[last], "\n", sep = "")
+  pad <- function(v, n) formatC(v, width = -n, flag = "-")
+  for (i in seq_len(nrow(cells))) {
+    for (g in seq_along(groups)) {
+      cols <- groups[[g]]
+      text <- sub(" +$", "", paste(mapply(pad, cells[i, cols], w[cols]), collapse = "  "))
+      if (nzchar(text)) cat(if (g > 1L) "  ", text, "\n", sep = "")
+    }
   }
   invisible(x)
 }
