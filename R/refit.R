@@ -467,6 +467,7 @@ plot_refit <- function(x, main, ...) {
   null <- if (ratio) 1 else 0
   # The null value is always in range, so its line is drawn (a log axis: ratio 1).
   rng <- range(c(x$ci_lb, x$ci_ub, 0), finite = TRUE)
+  rng <- rng + c(-1, 1) * 0.04 * diff(rng)
   labels <- as.character(x$study)
   text <- sprintf("%s [%s, %s]", format_num(f(x$estimate), 2), format_num(f(x$ci_lb), 2),
                   format_num(f(x$ci_ub), 2))
@@ -478,7 +479,7 @@ plot_refit <- function(x, main, ...) {
   graphics::plot(f(x$estimate), y, xlim = f(rng), ylim = c(0.5, k + 0.5), type = "n",
                  axes = FALSE, ylab = "", xlab = if (measure == "generic") "Estimate" else
                    measure_labels[[measure]], main = main, log = if (ratio) "x" else "", ...)
-  ticks <- if (ratio) unique(signif(exp(pretty(rng, n = 6)), 2)) else pretty(rng, n = 6)
+  ticks <- if (ratio) ratio_ticks(exp(rng)) else pretty(rng, n = 6)
   graphics::axis(1, at = ticks, labels = format(ticks, drop0trailing = TRUE))
   graphics::abline(v = null, col = "grey30")
   graphics::abline(v = f(attr(x, "fit_estimate")), lty = 2, col = "grey40")
@@ -489,6 +490,16 @@ plot_refit <- function(x, main, ...) {
   graphics::mtext(header, side = 4, at = k + 0.9, las = 1, line = 0.5, adj = 0, cex = 0.9,
                   font = 2)
   invisible(x)
+}
+
+# Round ratios for a log axis: about 5 to 8 of 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8
+# times a power of 10 within `lim`.
+ratio_ticks <- function(lim) {
+  steps <- c(1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
+  cand <- sort(as.vector(outer(steps, 10^(-4:4))))
+  cand <- cand[cand >= lim[1] & cand <= lim[2]]
+  while (length(cand) > 8L) cand <- cand[c(TRUE, FALSE)]
+  sort(unique(c(cand, if (lim[1] <= 1 && lim[2] >= 1) 1)))
 }
 
 #' @rdname metapool_diagnostics
@@ -515,6 +526,7 @@ plot.mp_influence <- function(x, ...) {
   labels <- as.character(x$study)
   old <- graphics::par(mfrow = c(3, 3), mar = c(1 + 0.5 * max(nchar(labels)), 3.5, 2, 0.5),
                        mgp = c(2.2, 0.7, 0))
+  old <- c(old, graphics::par(cex = 0.85))  # mfrow would shrink text to 0.66
   on.exit(graphics::par(old))
   col <- ifelse(x$influential, "firebrick", "black")
   for (s in names(panels)) {
