@@ -485,8 +485,10 @@ plot_refit <- function(x, main, ...) {
                   format_num(f(x$ci_ub), 2))
   header <- sprintf("%s [%g%% CI]", if (measure == "generic") "Estimate" else measure,
                     100 * attr(x, "level"))
-  old <- graphics::par(mar = c(4.5, 1 + 0.55 * max(nchar(labels), 4), 3,
-                               1 + 0.55 * max(nchar(c(text, header)))))
+  # Label and text margins sized from their widths, shrunk with the text on a small device.
+  side <- c(1 + 0.55 * max(nchar(labels), 4), 1 + 0.55 * max(nchar(c(text, header))))
+  shrink <- min(1, 0.75 * graphics::par("din")[1] / graphics::par("csi") / sum(side))
+  old <- graphics::par(mar = c(4.5, side[1] * shrink, 3, side[2] * shrink), cex = shrink)
   on.exit(graphics::par(old))
   graphics::plot(f(x$estimate), y, xlim = f(rng), ylim = c(0.5, k + 0.5), type = "n",
                  axes = FALSE, ylab = "", xlab = if (measure == "generic") "Estimate" else
