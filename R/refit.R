@@ -524,7 +524,8 @@ ratio_ticks <- function(lim) {
 #'   for DFFITS, the median of chi^2(1) for Cook's distance, k - 1 for Q,
 #'   3/k for hat values, +-1 for DFBETAS). Influential studies are red.
 #' @export
-plot.mp_influence <- function(x, ...) {
+plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   k <- nrow(x)
   panels <- list(
     rstudent = list("Studentised residual", 0, c(-1, 1) * stats::qnorm(0.975)),
@@ -538,9 +539,14 @@ plot.mp_influence <- function(x, ...) {
     dfbetas = list("DFBETAS", 0, c(-1, 1))
   )
   labels <- as.character(x$study)
-  old <- graphics::par(mfrow = c(3, 3), mar = c(1 + 0.5 * max(nchar(labels)), 3.5, 2, 0.5),
-                       mgp = c(2.2, 0.7, 0))
-  old <- c(old, graphics::par(cex = 0.85))  # mfrow would shrink text to 0.66
+  # Rotated study labels below each panel; margins and text shrink together when a
+  # panel is too short to hold them.
+  bottom <- 1 + 0.5 * max(nchar(labels))
+  panel_lines <- graphics::par("din")[2] / 3 / graphics::par("csi")
+  shrink <- min(1, 0.6 * panel_lines / (bottom + 2))
+  old <- graphics::par(mfrow = c(3, 3), mar = c(bottom, 3.5, 2, 0.5) * shrink,
+                       mgp = c(2.2, 0.7, 0) * shrink)
+  old <- c(old, graphics::par(cex = 0.85 * shrink))  # mfrow would shrink text to 0.66
   on.exit(graphics::par(old))
   col <- ifelse(x$influential, "firebrick", "black")
   for (s in names(panels)) {
