@@ -60,7 +60,7 @@ metapool_gosh <- function(fit, subsets = NULL, threads = 1L, progress = interact
   rownames(out) <- NULL
   structure(out, class = c("mp_gosh", "data.frame"), masks = masks[, o, drop = FALSE],
             slab = fit$slab, measure = fit$measure, fit_estimate = fit$estimate,
-            fit_I2 = fit$I2, all_subsets = all)
+            fit_I2 = fit$I2, all_subsets = all, synthetic = isTRUE(fit$synthetic))
 }
 
 # Subset r as packed bits: column r of a raw matrix with ceiling(k / 8) rows, bit
@@ -184,6 +184,9 @@ plot.mp_gosh <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) 
                  xlab = if (measure == "generic") "Estimate" else measure,
                  ylab = "I^2 (%)", log = log_axis, ...)
   graphics::abline(v = f(attr(x, "fit_estimate")), lty = 2, col = "grey40")
+  if (isTRUE(attr(x, "synthetic"))) {
+    graphics::mtext("Synthetic data", side = 3, line = -1.5, adj = 0.02, font = 2)
+  }
   invisible(x)
 }
 
@@ -281,7 +284,8 @@ metapool_influence <- function(fit, threads = 1L) {
 new_refit_frame <- function(out, fit, class) {
   structure(out, class = c(class, "data.frame"), measure = fit$measure,
             fit_estimate = fit$estimate, fit_ci = c(fit$ci_lb, fit$ci_ub), fit_p = fit$p,
-            fit_tau2 = fit$tau2, fit_Q = fit$Q, level = fit$level, model = model_title(fit))
+            fit_tau2 = fit$tau2, fit_Q = fit$Q, level = fit$level, model = model_title(fit),
+            synthetic = isTRUE(fit$synthetic))
 }
 
 #' @rdname metapool_diagnostics
@@ -492,7 +496,9 @@ plot_refit <- function(x, main, ...) {
   on.exit(graphics::par(old))
   graphics::plot(f(x$estimate), y, xlim = f(rng), ylim = c(0.5, k + 0.5), type = "n",
                  axes = FALSE, ylab = "", xlab = if (measure == "generic") "Estimate" else
-                   measure_labels[[measure]], main = main, log = if (ratio) "x" else "", ...)
+                   measure_labels[[measure]],
+                 main = synthetic_title(main, isTRUE(attr(x, "synthetic"))),
+                 log = if (ratio) "x" else "", ...)
   ticks <- if (ratio) ratio_ticks(exp(rng)) else pretty(rng, n = 6)
   graphics::axis(1, at = ticks, labels = format(ticks, drop0trailing = TRUE))
   graphics::abline(v = null, col = "grey30")
@@ -547,6 +553,8 @@ plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 
   old <- graphics::par(mfrow = c(3, 3), mar = c(bottom, 3.5, 2, 0.5) * shrink,
                        mgp = c(2.2, 0.7, 0) * shrink)
   old <- c(old, graphics::par(cex = 0.85 * shrink))  # mfrow would shrink text to 0.66
+  synthetic <- isTRUE(attr(x, "synthetic"))
+  if (synthetic) old <- c(old, graphics::par(oma = c(0, 0, 1.5, 0)))
   on.exit(graphics::par(old))
   col <- ifelse(x$influential, "firebrick", "black")
   for (s in names(panels)) {
@@ -560,6 +568,7 @@ plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 
     graphics::points(seq_len(k), v, pch = 19, col = col)
     graphics::axis(1, at = seq_len(k), labels = labels, las = 2, cex.axis = 0.85)
   }
+  if (synthetic) graphics::mtext("Synthetic data", side = 3, outer = TRUE, font = 2)
   invisible(x)
 }
 
