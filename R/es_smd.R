@@ -89,7 +89,7 @@ es_smd <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = 
   build_es(values, optional, na.action, function(v, level) {
     with_estimable(cpp_es_smd(v$m1, v$sd1, v$n1, v$m2, v$sd2, v$n2, correction, vtype, level), v)
   }, measure = "SMD", options = list(correction = correction, vtype = vtype),
-  level = level, preset = preset)
+  level = level, preset = preset, synthetic = is_synthetic(data))
 }
 
 #' Mean difference
@@ -128,7 +128,8 @@ es_md <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = N
   chk_continuous(values)
   build_es(values, optional, na.action, function(v, level) {
     with_estimable(cpp_es_md(v$m1, v$sd1, v$n1, v$m2, v$sd2, v$n2, vtype == "pooled", level), v)
-  }, measure = "MD", options = list(vtype = vtype), level = level, preset = preset)
+  }, measure = "MD", options = list(vtype = vtype), level = level, preset = preset,
+  synthetic = is_synthetic(data))
 }
 
 chk_continuous <- function(values) {
@@ -145,5 +146,3 @@ with_estimable <- function(res, v) {
   res$estimable <- v$sd1 > 0 | v$sd2 > 0
   res
 }
-
-`%||%` <- function(x, y) if (is.null(x)) y else x

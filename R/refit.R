@@ -162,8 +162,14 @@ summary.mp_gosh <- function(object, ...) {
 
 #' @rdname metapool_gosh
 #' @param ... Graphical parameters for the scatter plot.
+#' @param file Optional file name (`.pdf`, `.png`, `.svg`, `.jpeg`, `.tiff`): the
+#'   plot is written to a file of `width` x `height` inches instead of the
+#'   current device.
+#' @param width,height Size of the file in inches.
+#' @param res Resolution in pixels per inch for bitmap files.
 #' @export
-plot.mp_gosh <- function(x, ...) {
+plot.mp_gosh <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   old <- graphics::par(no.readonly = TRUE)
   on.exit(graphics::par(old))
   graphics::layout(matrix(c(1, 0, 3, 2), 2, byrow = TRUE), widths = c(4, 1), heights = c(1, 4))
@@ -263,7 +269,10 @@ metapool_cumulative <- function(fit, order = NULL, threads = 1L) {
   }
   res <- cpp_cumulative(fit$yi, fit$vi, o - 1L, engine_options(fit$settings, "none"),
                         resolve_threads(threads))
-  out <- cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns))
+  # The first cumulative fit has one study by construction: its Wald interval needs no note.
+  out <- withCallingHandlers(
+    cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns)),
+    metapool_warning_small_k = function(w) invokeRestart("muffleWarning"))
   new_refit_frame(out, fit, "mp_cumulative")
 }
 
@@ -485,14 +494,17 @@ print.summary.mp_influence <- function(x, digits = 3, ...) {
 #' @rdname metapool_diagnostics
 #' @param x A diagnostics data frame.
 #' @param ... Further graphical parameters.
+#' @inheritParams plot.mp_gosh
 #' @export
-plot.mp_leave1out <- function(x, ...) {
+plot.mp_leave1out <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   plot_refit(x, "Estimate with the study omitted", ...)
 }
 
 #' @rdname metapool_diagnostics
 #' @export
-plot.mp_cumulative <- function(x, ...) {
+plot.mp_cumulative <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   plot_refit(x, "Cumulative estimate, adding studies in order", ...)
 }
 
@@ -705,7 +717,7 @@ print.mp_bootstrap <- function(x, ...) {
               if (x$type == "parametric") "Parametric" else "Non-parametric", x$B, 100 * x$level))
   cat(sprintf("estimate: %s [%s, %s]%s\n", format_num(f(x$estimate[["value"]]), 4),
               format_num(f(x$estimate[["ci_lb"]]), 4), format_num(f(x$estimate[["ci_ub"]]), 4),
-              if (x$measure %in% c("RR", "OR")) paste0(" (", x$measure, ")") else ""))
+              if (is_ratio_measure(x$measure)) paste0(" (", x$measure, ")") else ""))
   cat(sprintf("tau^2:    %s [%s, %s]\n", format_num(x$tau2[["value"]], 4),
               format_num(x$tau2[["ci_lb"]], 4), format_num(x$tau2[["ci_ub"]], 4)))
   invisible(x)
