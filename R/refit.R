@@ -107,6 +107,22 @@ gosh_included <- function(x) {
   out
 }
 
+#' @export
+`[.mp_gosh` <- function(x, i, j, drop) {
+  out <- NextMethod()
+  # The masks describe all rows: a selection is a plain data frame.
+  if (is.data.frame(out)) {
+    attributes(out)[c("masks", "slab", "measure", "fit_estimate", "fit_I2", "all_subsets")] <- NULL
+    class(out) <- "data.frame"
+  }
+  out
+}
+
+#' @export
+as.data.frame.mp_gosh <- function(x, row.names = NULL, optional = FALSE, ...) {
+  x[seq_len(nrow(x)), , drop = FALSE]
+}
+
 #' @rdname metapool_gosh
 #' @param digits Decimal places shown.
 #' @export
@@ -279,6 +295,30 @@ metapool_influence <- function(fit, threads = 1L) {
     stats::pchisq(out$cook_d, df = 1) > 0.5 | out$hat > 3 / k | abs(out$dfbetas) > 1
   out$influential[is.na(out$influential)] <- FALSE
   new_refit_frame(out, fit, "mp_influence")
+}
+
+#' @export
+`[.mp_leave1out` <- function(x, i, j, drop) refit_subset(x, NextMethod())
+
+#' @export
+`[.mp_cumulative` <- function(x, i, j, drop) refit_subset(x, NextMethod())
+
+#' @export
+`[.mp_influence` <- function(x, i, j, drop) refit_subset(x, NextMethod())
+
+# Rows of a diagnostics table keep its class and the fit's attributes (which its
+# print needs) while every column stays; otherwise a plain data frame.
+refit_subset <- function(x, out) {
+  if (!is.data.frame(out)) return(out)
+  keep <- setdiff(names(attributes(x)), c("names", "row.names", "class"))
+  if (all(names(x) %in% names(out))) {
+    attributes(out)[keep] <- attributes(x)[keep]
+    class(out) <- class(x)
+  } else {
+    attributes(out)[keep] <- NULL
+    class(out) <- "data.frame"
+  }
+  out
 }
 
 new_refit_frame <- function(out, fit, class) {
