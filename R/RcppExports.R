@@ -33,6 +33,18 @@ cpp_bootstrap_resample <- function(yi, vi, index, options, threads, progress) {
     .Call(`_metapool_cpp_bootstrap_resample`, yi, vi, index, options, threads, progress)
 }
 
+cpp_bayes_fit <- function(yi, vi, tau_prior, mu_prior, control, level, threshold, shrinkage, shortest) {
+    .Call(`_metapool_cpp_bayes_fit`, yi, vi, tau_prior, mu_prior, control, level, threshold, shrinkage, shortest)
+}
+
+cpp_bayes_eval <- function(yi, vi, tau_prior, mu_prior, control, what, fun, x, study) {
+    .Call(`_metapool_cpp_bayes_eval`, yi, vi, tau_prior, mu_prior, control, what, fun, x, study)
+}
+
+cpp_bayes_groups <- function(yi, vi, starts, tau_prior, mu_prior, control, level, threshold, threads) {
+    .Call(`_metapool_cpp_bayes_groups`, yi, vi, starts, tau_prior, mu_prior, control, level, threshold, threads)
+}
+
 cpp_es_smd <- function(m1, sd1, n1, m2, sd2, n2, correction, vtype, level) {
     .Call(`_metapool_cpp_es_smd`, m1, sd1, n1, m2, sd2, n2, correction, vtype, level)
 }
