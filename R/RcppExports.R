@@ -45,6 +45,10 @@ cpp_bayes_groups <- function(yi, vi, starts, tau_prior, mu_prior, control, level
     .Call(`_metapool_cpp_bayes_groups`, yi, vi, starts, tau_prior, mu_prior, control, level, threshold, threads)
 }
 
+cpp_bayes_conditional <- function(yi, vi, tau_prior, mu_prior, control, tau) {
+    .Call(`_metapool_cpp_bayes_conditional`, yi, vi, tau_prior, mu_prior, control, tau)
+}
+
 cpp_es_smd <- function(m1, sd1, n1, m2, sd2, n2, correction, vtype, level) {
     .Call(`_metapool_cpp_es_smd`, m1, sd1, n1, m2, sd2, n2, correction, vtype, level)
 }

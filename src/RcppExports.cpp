@@ -183,6 +183,21 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_bayes_conditional
+Rcpp::List cpp_bayes_conditional(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List tau_prior, const Rcpp::List mu_prior, const Rcpp::List control, const Eigen::Map<Eigen::VectorXd> tau);
+RcppExport SEXP _metapool_cpp_bayes_conditional(SEXP yiSEXP, SEXP viSEXP, SEXP tau_priorSEXP, SEXP mu_priorSEXP, SEXP controlSEXP, SEXP tauSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type tau_prior(tau_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type mu_prior(mu_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type tau(tauSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bayes_conditional(yi, vi, tau_prior, mu_prior, control, tau));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_es_smd
 Rcpp::List cpp_es_smd(const Eigen::Map<Eigen::VectorXd> m1, const Eigen::Map<Eigen::VectorXd> sd1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> m2, const Eigen::Map<Eigen::VectorXd> sd2, const Eigen::Map<Eigen::VectorXd> n2, std::string correction, std::string vtype, double level);
 RcppExport SEXP _metapool_cpp_es_smd(SEXP m1SEXP, SEXP sd1SEXP, SEXP n1SEXP, SEXP m2SEXP, SEXP sd2SEXP, SEXP n2SEXP, SEXP correctionSEXP, SEXP vtypeSEXP, SEXP levelSEXP) {
@@ -330,6 +345,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_bayes_fit", (DL_FUNC) &_metapool_cpp_bayes_fit, 9},
     {"_metapool_cpp_bayes_eval", (DL_FUNC) &_metapool_cpp_bayes_eval, 9},
     {"_metapool_cpp_bayes_groups", (DL_FUNC) &_metapool_cpp_bayes_groups, 9},
+    {"_metapool_cpp_bayes_conditional", (DL_FUNC) &_metapool_cpp_bayes_conditional, 6},
     {"_metapool_cpp_es_smd", (DL_FUNC) &_metapool_cpp_es_smd, 9},
     {"_metapool_cpp_es_md", (DL_FUNC) &_metapool_cpp_es_md, 8},
     {"_metapool_cpp_es_binary", (DL_FUNC) &_metapool_cpp_es_binary, 9},

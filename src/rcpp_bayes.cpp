@@ -137,3 +137,24 @@ Rcpp::List cpp_bayes_groups(const Eigen::Map<Eigen::VectorXd> yi,
       Rcpp::Named("tau_ub") = r.tau_ub, Rcpp::Named("prob_below") = r.prob_below,
       Rcpp::Named("status") = status);
 }
+
+// Conditional posterior of mu given tau (mean, sd) and the posterior density of tau, on
+// a vector of tau values (for the joint posterior plot).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_bayes_conditional(const Eigen::Map<Eigen::VectorXd> yi,
+                                 const Eigen::Map<Eigen::VectorXd> vi,
+                                 const Rcpp::List tau_prior, const Rcpp::List mu_prior,
+                                 const Rcpp::List control,
+                                 const Eigen::Map<Eigen::VectorXd> tau) {
+  const metapool::BayesPosterior post(yi, vi, tau_prior_from(tau_prior),
+                                      mu_prior_from(mu_prior), control_from(control));
+  Eigen::VectorXd m(tau.size()), s(tau.size()), d(tau.size());
+  for (Eigen::Index i = 0; i < tau.size(); ++i) {
+    double v;
+    post.conditional_mu(tau[i], &m[i], &v);
+    s[i] = std::sqrt(v);
+    d[i] = post.tau_density(tau[i]);
+  }
+  return Rcpp::List::create(Rcpp::Named("mean") = m, Rcpp::Named("sd") = s,
+                            Rcpp::Named("density") = d);
+}

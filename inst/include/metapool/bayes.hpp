@@ -106,6 +106,11 @@ class BayesPosterior {
   double tau_moment(int r) const;
   bool tau_moment_finite(int r) const;
 
+  // The conditional posterior of mu given tau: mean and variance; returns log p(y | tau).
+  double conditional_mu(double tau, double* mean, double* var) const {
+    return log_likelihood(tau, mean, var);
+  }
+
   // Posteriors as mixtures over tau: mu, the effect of a new study, study i's effect.
   NormalMixture mu() const;
   NormalMixture predictive() const;
