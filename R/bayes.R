@@ -245,6 +245,7 @@ new_bayes_fit <- function(res, studies, settings) {
   k <- length(yi)
   tab <- cbind(tau = res$tau, mu = res$mu, theta = res$theta)
   rownames(tab) <- summary_rows
+  tab[is.nan(tab)] <- NA_real_  # moments that do not exist
   short <- settings$interval == "shortest"
   lim <- if (short) c("shortest_lower", "shortest_upper") else c("lower", "upper")
   shrink <- NULL

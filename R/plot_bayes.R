@@ -4,7 +4,10 @@
 #' @rdname metapool_bayes-methods
 #' @export
 plot.metapool_bayes <- function(x, n = 80, ...) {
-  n <- chk_count(n, "n")
+  if (!is.numeric(n) || length(n) != 1L || is.na(n) || n < 10 || n > 1000) {
+    abort_input("`n` must be a number of grid points between 10 and 1000.", "n")
+  }
+  n <- as.integer(n)
   s <- x$settings
   post <- x$posterior
   tau_hi <- post$qtau(0.995)
@@ -69,23 +72,23 @@ forest_plot.metapool_bayes <- function(x, shrinkage = TRUE, digits = 2, xlab = N
                              fmt_fixed(f(m[, 2]), digits), fmt_fixed(f(m[, 3]), digits))
   old <- graphics::par(no.readonly = TRUE)
   on.exit(graphics::par(old))
-  graphics::par(mar = c(4, 1, if (is.null(title)) 1 else 3, 1))
+  graphics::par(mar = c(4.5, 1, if (is.null(title)) 1 else 3, 1))
   graphics::plot.new()
   width <- diff(rng)
   xr <- c(rng[1] - 0.9 * width, rng[2] + 0.9 * width)
   graphics::plot.window(xlim = xr, ylim = c(0.5, max(y_study) + 1))
   at <- pretty(rng)
   if (ratio) {
-    ticks <- pretty(exp(rng))
-    ticks <- ticks[ticks > 0]
+    ticks <- outer(c(1, 2, 5), 10^(-4:4))
+    ticks <- sort(ticks[log(ticks) >= rng[1] - 0.1 * width & log(ticks) <= rng[2] + 0.1 * width])
     at <- log(ticks)
     graphics::axis(1, at = at, labels = format(ticks))
   } else {
     graphics::axis(1, at = at)
   }
-  graphics::abline(v = if (ratio) 0 else 0, lty = 2, col = "grey50")
+  graphics::abline(v = 0, lty = 2, col = "grey50")
   graphics::title(xlab = xlab %||% (if (x$measure == "generic") "effect" else x$measure),
-                  main = title)
+                  main = title, line = 2)
   graphics::text(xr[1], y_study, labels[seq_len(k)], adj = 0, cex = 0.8)
   graphics::segments(obs[, 2], y_study, obs[, 3], y_study, col = "grey40")
   graphics::points(obs[, 1], y_study, pch = 15, col = "grey40")
@@ -104,6 +107,6 @@ forest_plot.metapool_bayes <- function(x, shrinkage = TRUE, digits = 2, xlab = N
   graphics::text(xr[2], c(yp, 1), txt(rbind(pooled, pred)), adj = 1, cex = 0.8, font = 2)
   graphics::mtext(sprintf("grey: study estimates (%g%% CI)%s", 100 * x$level,
                           if (shrinkage) "; black: shrinkage estimates (posterior median, interval)" else ""),
-                  side = 1, line = 2.8, cex = 0.7)
+                  side = 1, line = 3.2, cex = 0.7)
   invisible(list(studies = obs, shrinkage = sh, pooled = pooled, prediction = pred))
 }
