@@ -13,11 +13,14 @@ bm_reference <- function(bm, predict = FALSE, individual = FALSE) {
     }, 0, Inf, rel.tol = 1e-11, subdivisions = 1000L)$value
   }
   cdf <- function(x) weighted(function(m, s) stats::pnorm(x, m, s))
-  mean <- weighted(function(m, s) m)
-  sd <- sqrt(weighted(function(m, s) m^2 + s^2) - mean^2)
+  # Moments that do not exist (heavy tails) show as a divergent integral.
+  mean <- tryCatch(weighted(function(m, s) m), error = function(e) NA_real_)
+  sd <- tryCatch(sqrt(weighted(function(m, s) m^2 + s^2) - mean^2), error = function(e) Inf)
+  centre <- if (is.finite(mean)) mean else 0
+  width <- if (is.finite(sd)) 4 * sd else 1
   quantile <- function(p) {
-    stats::uniroot(function(x) cdf(x) - p, mean + c(-1, 1) * 4 * sd, extendInt = "upX",
-                   tol = 1e-13 * max(1, abs(mean)))$root
+    stats::uniroot(function(x) cdf(x) - p, centre + c(-1, 1) * width, extendInt = "upX",
+                   tol = 1e-13 * max(1, abs(centre)))$root
   }
   list(cdf = cdf, mean = mean, sd = sd, quantile = quantile)
 }
