@@ -13,7 +13,7 @@
 #' adaptive Gauss-Kronrod quadrature (Boost.Math's 15/7-point rule on panels
 #' over a map of log tau onto (-1, 1)), refined until its estimated relative
 #' error is below `control$rel_tol` (1e-10); quantiles are roots of the
-#' posterior CDFs. Results agree with the bayesmeta package (Röver 2020) to
+#' posterior CDFs. Results agree with the bayesmeta package (Roever 2020) to
 #' its own accuracy and need no grid or sampling. Useful above all with few
 #' studies (k = 1, 2, 3), where tau cannot be estimated from the data and
 #' frequentist intervals either ignore its uncertainty (DerSimonian-Laird) or
@@ -55,7 +55,7 @@
 #'   object, or a `metapool` fit (whose studies are re-analysed).
 #' @param tau_prior Prior of tau: see [bayes-priors]; default
 #'   `prior_half_normal(0.5)`, weakly informative for log odds and risk ratios
-#'   and for standardised mean differences (Friede et al. 2017; Röver et al.
+#'   and for standardised mean differences (Friede et al. 2017; Roever et al.
 #'   2021). A function is taken as a density; `"uniform"` and `"jeffreys"`
 #'   name the improper priors.
 #' @param mu_prior `"uniform"` (improper flat prior, default) or
@@ -76,10 +76,10 @@
 #' @seealso [bayes-priors], [plot.metapool_bayes()], [forest_plot()],
 #'   [metapool_batch()] with `method = "bayes"`.
 #' @references
-#' Röver C (2020). Bayesian random-effects meta-analysis using the bayesmeta R
+#' Roever C (2020). Bayesian random-effects meta-analysis using the bayesmeta R
 #' package. *Journal of Statistical Software*, 93(6), 1-51.
 #'
-#' Friede T, Röver C, Wandel S, Neuenschwander B (2017). Meta-analysis of few
+#' Friede T, Roever C, Wandel S, Neuenschwander B (2017). Meta-analysis of few
 #' small studies in orphan diseases. *Research Synthesis Methods*, 8, 79-91.
 #'
 #' Higgins JPT, Thompson SG, Spiegelhalter DJ (2009). A re-evaluation of

@@ -25,7 +25,7 @@ chk_prior_parameter <- function(x, nm, positive = TRUE, allow_inf = FALSE) {
 #' and OR):
 #' * `prior_half_normal(scale)`, `prior_half_cauchy(scale)`,
 #'   `prior_half_t(df, scale)`: weakly informative priors (Friede et al. 2017;
-#'   Röver et al. 2021 suggest half-normal scales of 0.5 or 1 for log odds
+#'   Roever et al. 2021 suggest half-normal scales of 0.5 or 1 for log odds
 #'   ratios);
 #' * `prior_lognormal_tau2(location, scale)`: log(tau^2) ~ N(location, scale^2);
 #' * `prior_turner(outcome, comparison)`: the empirical log-normal predictive
@@ -77,15 +77,15 @@ chk_prior_parameter <- function(x, nm, positive = TRUE, allow_inf = FALSE) {
 #' developed for the extent of heterogeneity in meta-analyses of continuous
 #' outcome data. *Journal of Clinical Epidemiology*, 68, 52-60.
 #'
-#' Friede T, Röver C, Wandel S, Neuenschwander B (2017). Meta-analysis of few
+#' Friede T, Roever C, Wandel S, Neuenschwander B (2017). Meta-analysis of few
 #' small studies in orphan diseases. *Research Synthesis Methods*, 8, 79-91.
 #'
-#' Röver C, Bender R, Dias S, Schmid CH, Schmidli H, Sturtz S, Weber S, Friede T
+#' Roever C, Bender R, Dias S, Schmid CH, Schmidli H, Sturtz S, Weber S, Friede T
 #' (2021). On weakly informative prior distributions for the heterogeneity
 #' parameter in Bayesian random-effects meta-analysis. *Research Synthesis
 #' Methods*, 12, 448-474.
 #'
-#' Bodnar O, Link A, Arendacká B, Possolo A, Elster C (2017). Bayesian
+#' Bodnar O, Link A, Arendacka B, Possolo A, Elster C (2017). Bayesian
 #' estimation in random effects meta-analysis using a non-informative prior.
 #' *Statistics in Medicine*, 36, 378-399.
 #' @examples

@@ -1,4 +1,4 @@
-# metapool_bayes() against bayesmeta::bayesmeta() (Röver 2020), in one R process, and
+# metapool_bayes() against bayesmeta::bayesmeta() (Roever 2020), in one R process, and
 # 10,000 Bayesian fits through metapool_batch(method = "bayes"). Writes the section
 # "Bayesian random-effects meta-analysis" of bench/RESULTS.md.
 # Usage (from the package root, after `make install`): Rscript bench/bayes.R

@@ -1,4 +1,4 @@
-# metapool_bayes() against bayesmeta (Röver 2020): its own examples and metadat
+# metapool_bayes() against bayesmeta (Roever 2020): its own examples and metadat
 # datasets with k from 1 to 48, under every family of tau prior.
 
 es_of <- metafor::escalc
