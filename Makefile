@@ -8,7 +8,7 @@ VERSION := $(shell sed -n 's/^Version: *//p' DESCRIPTION)
 TARBALL := $(PKG)_$(VERSION).tar.gz
 
 BUILD_DEPS := Rcpp RcppEigen BH
-TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown bayesmeta
+TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown robvis bayesmeta
 BENCH_DEPS := $(TEST_DEPS) bench
 
 .PHONY: demo test check install deps-build deps-test sanitize valgrind bench document clean

@@ -104,74 +104,56 @@ metapool_bayes <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, 
                            benefit = c("lower", "higher"), shrinkage = TRUE,
                            control = list(), na.action = "na.fail") {
   env <- parent.frame()
+  mc <- match.call()
   if (!is.null(data) && !is.data.frame(data)) {
     abort_input("`data` must be a data frame (or NULL).", "data")
   }
-  first <- study_arguments("yi", data, env, optional = TRUE)$yi
+  first <- study_arguments("yi", data, env, optional = TRUE, call = mc)$yi
   if (is.null(first)) {
     abort_input("`yi` is missing: give effects with `vi` or `sei`, an mp_es object or a metapool fit.", "yi")
   }
   if (inherits(first, "metapool")) {
-    if (!missing(vi) || !missing(sei)) {
-      abort_input("`yi` is a metapool fit, which carries its own studies: do not give `vi` or `sei`.", "vi")
+    # Re-analyse the studies the fit holds (the one input path has prepared them).
+    if (!missing(vi) || !missing(sei) || !missing(slab) || !missing(subset)) {
+      abort_input("`yi` is a metapool fit, which carries its own studies: do not give `vi`, `sei`, `slab` or `subset`.", "vi")
     }
     if (!is.null(first$subgroups)) abort_input("`yi` is a fit with subgroups; give a fit without them.", "yi")
-    if (is.null(first$yi) || is.null(first$vi)) {
-      abort_input("`yi` is a metapool fit without study effects (e.g. a Mantel-Haenszel fit); give its effect sizes instead.", "yi")
+    if (is.null(first$data$columns$yi)) {
+      abort_input("`yi` is a metapool fit without study effects and variances (e.g. a Mantel-Haenszel fit); give its effect sizes instead.", "yi")
     }
-    extra <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
-    input <- list(yi = first$yi, vi = first$vi, slab = extra$slab %||% first$slab,
-                  arms = first$arms, effect_sizes = first$effect_sizes)
-    measure <- first$measure
-  } else if (inherits(first, "mp_es")) {
+    studies <- first$data
+  } else if (inherits(first, "mp_es") || inherits(first, "escalc")) {
     if (!missing(vi) || !missing(sei)) {
-      abort_input("`yi` is an mp_es object, which carries its own variances: do not give `vi` or `sei`.", "vi")
+      abort_input(sprintf("`yi` is %s, which carries its own variances: do not give `vi` or `sei`.",
+                          if (inherits(first, "mp_es")) "an mp_es object" else "a metafor escalc object"),
+                  "vi")
     }
-    extra <- study_arguments(c("slab", "subset"), data %||% as_plain_df(first), env, optional = TRUE)
-    binary <- all(c("events2", "n2", "estimable") %in% names(first))
-    input <- list(yi = first$yi, vi = first$vi, slab = extra$slab %||% first$slab,
-                  estimable = if (binary) first$estimable else NULL,
-                  events2 = if (binary) first$events2 else NULL,
-                  n2 = if (binary) first$n2 else NULL, arms = arm_columns(first),
-                  effect_sizes = list(source = "mp_es", measure = attr(first, "measure"),
-                                      preset = attr(first, "preset"),
-                                      options = attr(first, "es_options")))
-    measure <- attr(first, "measure")
-  } else if (inherits(first, "escalc")) {
-    if (!missing(vi) || !missing(sei)) {
-      abort_input("`yi` is a metafor escalc object, which carries its own variances: do not give `vi` or `sei`.", "vi")
-    }
-    esc <- escalc_columns(first)
-    extra <- study_arguments(c("slab", "subset"), data %||% as.data.frame(first), env,
-                             optional = TRUE)
-    input <- list(yi = esc$yi, vi = esc$vi, slab = extra$slab %||% esc$slab,
-                  effect_sizes = list(source = "escalc", measure = esc$measure))
-    measure <- if (esc$measure %in% names(measure_labels)) esc$measure else "generic"
+    lookup <- data %||% if (inherits(first, "mp_es")) as_plain_df(first) else as.data.frame(first)
+    extra <- study_arguments(c("slab", "subset"), lookup, env, optional = TRUE, call = mc)
+    studies <- effect_size_studies(first, extra, na.action, synthetic = is_synthetic(data))
   } else {
-    extra <- study_arguments(c("vi", "sei", "slab", "subset"), data, env, optional = TRUE)
-    input <- list(yi = chk_numeric_vector(first, "yi"), slab = extra$slab)
-    if (is.null(extra$vi) == is.null(extra$sei)) {
-      abort_input("Give exactly one of `vi` (sampling variances) and `sei` (standard errors).", "vi")
-    }
-    if (!is.null(extra$vi)) {
-      input$vi <- chk_numeric_vector(extra$vi, "vi")
-    } else {
-      sei <- chk_numeric_vector(extra$sei, "sei")
-      chk_at_least(sei, 0, "sei", "must be positive", strict = TRUE)
-      chk_finite(sei, "sei")
-      input$vi <- sei^2
-    }
-    measure <- "generic"
+    extra <- study_arguments(c("vi", "sei", "slab", "subset"), data, env, optional = TRUE,
+                             call = mc)
+    studies <- prepare_studies(list(yi = chk_numeric_vector(first, "yi"),
+                                    vi = effect_variances(extra$vi, extra$sei)),
+                               extra$slab, extra$subset, NULL, na.action,
+                               source = list(source = "yi", measure = "generic"),
+                               synthetic = is_synthetic(data))
   }
-  studies <- pool_studies(input, extra$subset, NULL, na.action)
   settings <- bayes_settings(tau_prior, mu_prior, level, interval, threshold, benefit,
-                             shrinkage, control, measure)
-  fit_bayes(studies, settings)
+                             shrinkage, control)
+  settings$measure <- studies$source$measure
+  run_fit(studies, settings, mc)
 }
 
-# Validate and collect the options of a Bayesian fit.
-bayes_settings <- function(tau_prior, mu_prior, level, interval, threshold, benefit,
-                           shrinkage, control, measure) {
+# Validate and collect the options of a Bayesian fit (engine "bayes" of the fit
+# contract; its arguments are the options update() can change).
+bayes_settings <- function(tau_prior = prior_half_normal(0.5), mu_prior = "uniform",
+                           level = 95, interval = "central", threshold = NULL,
+                           benefit = "lower", shrinkage = TRUE, control = list()) {
+  args <- list(tau_prior = tau_prior, mu_prior = mu_prior, level = level, interval = interval,
+               threshold = threshold, benefit = benefit, shrinkage = shrinkage,
+               control = control)
   if (!is.list(control)) abort_input("`control` must be a list.", "control")
   unknown <- setdiff(names(control), c("rel_tol", "max_panels"))
   if (length(unknown)) {
@@ -179,27 +161,32 @@ bayes_settings <- function(tau_prior, mu_prior, level, interval, threshold, bene
                         paste(unknown, collapse = ", ")), "control")
   }
   rel_tol <- control$rel_tol %||% 1e-10
-  if (!is.numeric(rel_tol) || length(rel_tol) != 1L || !(rel_tol > 0 && rel_tol < 0.1)) {
+  if (!is.numeric(rel_tol) || length(rel_tol) != 1L || !isTRUE(rel_tol > 0 && rel_tol < 0.1)) {
     abort_input("`control$rel_tol` must be a number in (0, 0.1).", "control")
   }
   max_panels <- control$max_panels %||% 4000
-  if (!is.numeric(max_panels) || length(max_panels) != 1L || !(max_panels >= 16)) {
+  if (!is.numeric(max_panels) || length(max_panels) != 1L || !isTRUE(max_panels >= 16)) {
     abort_input("`control$max_panels` must be a number >= 16.", "control")
   }
-  benefit <- chk_choice(benefit[1L], c("lower", "higher"), "benefit")
-  ratio <- is_ratio_measure(measure)
-  if (is.null(threshold)) threshold <- if (ratio) 1 else 0
-  if (!is.numeric(threshold) || length(threshold) != 1L || !is.finite(threshold) ||
-      (ratio && threshold <= 0)) {
-    abort_input(sprintf("`threshold` must be a single finite number%s.",
-                        if (ratio) " > 0 (on the ratio scale)" else ""), "threshold")
+  if (!is.null(threshold) &&
+      (!is.numeric(threshold) || length(threshold) != 1L || !is.finite(threshold))) {
+    abort_input("`threshold` must be a single finite number.", "threshold")
   }
-  list(engine = "bayes", measure = measure, level = chk_level(level),
+  list(engine = "bayes", args = args, method = "bayes", ci_method = "bayes",
+       pi_method = "bayes", tau2_ci = "bayes", level = chk_level(level),
        tau_prior = as_tau_prior(tau_prior), mu_prior = as_mu_prior(mu_prior),
        interval = chk_choice(interval[1L], c("central", "shortest"), "interval"),
-       threshold = threshold, threshold_analysis = if (ratio) log(threshold) else threshold,
-       benefit = benefit, shrinkage = chk_flag(shrinkage, "shrinkage"),
+       threshold = threshold, benefit = chk_choice(benefit[1L], c("lower", "higher"), "benefit"),
+       shrinkage = chk_flag(shrinkage, "shrinkage"),
        control = list(rel_tol = as.numeric(rel_tol), max_panels = as.integer(max_panels)))
+}
+
+# The threshold of prob_benefit on the analysis scale (log for ratio measures).
+bayes_threshold <- function(settings) {
+  ratio <- is_ratio_measure(settings$measure %||% "generic")
+  t <- settings$threshold %||% if (ratio) 1 else 0
+  if (ratio && t <= 0) abort_input("`threshold` must be > 0 (on the ratio scale).", "threshold")
+  if (ratio) log(t) else t
 }
 
 core_mu_prior <- function(p) list(family = p$family, mean = p$mean, sd = p$sd)
@@ -220,79 +207,67 @@ bayes_status_check <- function(status, settings, k) {
   abort_input(msg, "tau_prior")
 }
 
-bayes_engine <- function(yi, vi, settings) {
-  res <- cpp_bayes_fit(yi, vi, core_tau_prior(settings$tau_prior),
-                       core_mu_prior(settings$mu_prior), settings$control, settings$level,
-                       settings$threshold_analysis, settings$shrinkage,
-                       TRUE)
-  bayes_status_check(res$status, settings, length(yi))
-  res
-}
-
+# Engine "bayes": the posterior summaries from the core, as a fit of the contract.
 fit_bayes <- function(studies, settings) {
-  res <- bayes_engine(studies$yi, studies$vi, settings)
-  new_bayes_fit(res, studies, settings)
+  s <- studies$columns
+  chk_finite(s$yi, "yi")
+  chk_finite(s$vi, "vi")
+  chk_at_least(s$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
+  res <- cpp_bayes_fit(s$yi, s$vi, core_tau_prior(settings$tau_prior),
+                       core_mu_prior(settings$mu_prior), settings$control, settings$level,
+                       bayes_threshold(settings), settings$shrinkage, TRUE)
+  bayes_status_check(res$status, settings, length(s$yi))
+  bayes_fit(res, studies, settings)
 }
 
 summary_rows <- c("mode", "median", "mean", "sd", "lower", "upper", "shortest_lower",
                   "shortest_upper")
 
-# Until the fit contract's new_fit() is on main: the Bayesian kind of a metapool fit,
-# with the contract's field names.
-new_bayes_fit <- function(res, studies, settings) {
-  yi <- studies$yi
-  vi <- studies$vi
+# The Bayesian kind of a metapool fit: the contract's fields hold their Bayesian
+# counterparts (see ?metapool_bayes), `posterior` the rest.
+bayes_fit <- function(res, studies, settings) {
+  pooled <- c(studies$columns, list(arms = studies$arms))
+  yi <- pooled$yi
+  vi <- pooled$vi
   k <- length(yi)
   tab <- cbind(tau = res$tau, mu = res$mu, theta = res$theta)
   rownames(tab) <- summary_rows
   tab[is.nan(tab)] <- NA_real_  # moments that do not exist
-  short <- settings$interval == "shortest"
-  lim <- if (short) c("shortest_lower", "shortest_upper") else c("lower", "upper")
+  lim <- if (settings$interval == "shortest") c("shortest_lower", "shortest_upper") else c("lower", "upper")
   shrink <- NULL
   if (settings$shrinkage) {
-    shrink <- data.frame(study = studies$slab, yi = yi, se = sqrt(vi), res$shrinkage,
+    shrink <- data.frame(study = pooled$slab, yi = yi, se = sqrt(vi), res$shrinkage,
                          stringsAsFactors = FALSE)
     names(shrink)[4:11] <- summary_rows
   }
   # Cochran's Q and metafor's typical within-study variance, for I^2 and reference.
   w <- 1 / vi
-  fe <- sum(w * yi) / sum(w)
-  Q <- sum(w * (yi - fe)^2)
+  Q <- sum(w * (yi - sum(w * yi) / sum(w))^2)
   vt <- if (k > 1) (k - 1) / (sum(w) - sum(w^2) / sum(w)) else vi[1L]
-  tau <- tab["median", "tau"]
-  tau_lim <- tab[lim, "tau"]
+  tau <- tab[["median", "tau"]]
+  tau_lim <- unname(tab[lim, "tau"])
   i2 <- function(t) 100 * t^2 / (vt + t^2)
   h2 <- function(t) (t^2 + vt) / vt
   prob <- if (settings$benefit == "lower") res$prob_below else 1 - res$prob_below
-  post <- list(
+  result <- list(
+    estimate = tab[["median", "mu"]], se = tab[["sd", "mu"]],
+    ci_lb = tab[[lim[1], "mu"]], ci_ub = tab[[lim[2], "mu"]],
+    pi_lb = tab[[lim[1], "theta"]], pi_ub = tab[[lim[2], "theta"]],
+    tau2 = tau^2, tau2_lb = tau_lim[1]^2, tau2_ub = tau_lim[2]^2,
+    I2 = i2(tau), I2_lb = i2(tau_lim[1]), I2_ub = i2(tau_lim[2]),
+    H2 = h2(tau), H2_lb = h2(tau_lim[1]), H2_ub = h2(tau_lim[2]),
+    Q = Q, Q_df = k - 1, Q_p = if (k > 1) stats::pchisq(Q, k - 1, lower.tail = FALSE) else NA_real_,
+    vt = vt, weights = rep(NA_real_, k), iterations = res$panels, tau2_status = "bayes"
+  )
+  post <- c(list(
     summary = tab, shrinkage = shrink,
     bayes_factor = c(tau0 = res$bf_tau0, mu0 = res$bf_mu0),
     marginal_likelihood = exp(res$log_marginal), log_marginal_likelihood = res$log_marginal,
     prob_benefit = prob, tau_prior_proper = res$tau_prior_proper,
     quadrature = list(panels = res$panels, error = res$error)
-  )
-  post <- c(post, posterior_functions(yi, vi, settings))
-  structure(list(
-    estimate = tab["median", "mu"], se = tab["sd", "mu"],
-    ci_lb = tab[lim[1], "mu"], ci_ub = tab[lim[2], "mu"],
-    pi_lb = tab[lim[1], "theta"], pi_ub = tab[lim[2], "theta"],
-    stat = NA_real_, p = NA_real_, df = NA_real_, pi_df = NA_real_,
-    tau2 = tau^2, tau2_se = NA_real_, tau2_lb = tau_lim[[1]]^2, tau2_ub = tau_lim[[2]]^2,
-    tau = tau, tau_lb = tau_lim[[1]], tau_ub = tau_lim[[2]],
-    I2 = i2(tau), I2_lb = i2(tau_lim[[1]]), I2_ub = i2(tau_lim[[2]]),
-    H2 = h2(tau), H2_lb = h2(tau_lim[[1]]), H2_ub = h2(tau_lim[[2]]),
-    Q = Q, Q_df = k - 1, Q_p = if (k > 1) stats::pchisq(Q, k - 1, lower.tail = FALSE) else NA_real_,
-    vt = vt, k = k, weights = stats::setNames(rep(NA_real_, k), studies$slab),
-    yi = yi, vi = vi, slab = studies$slab,
-    method = "bayes", ci_method = "bayes", pi_method = "bayes", measure = settings$measure,
-    level = settings$level, converged = TRUE, iterations = res$panels, tau2_status = "ok",
-    settings = settings, posterior = post, prob_benefit = prob,
-    omitted = studies$omitted, not_estimable = studies$not_estimable,
-    control_risk = pooled_control_risk(studies$events2, studies$n2),
-    rows = studies$rows, arms = studies$arms, not_estimable_data = studies$not_estimable_data,
-    effect_sizes = studies$effect_sizes, omitted_slab = studies$omitted_slab,
-    n_input = studies$n_input, na_action = studies$na_action
-  ), class = c("metapool_bayes", "metapool"))
+  ), posterior_functions(yi, vi, settings))
+  new_fit(result, studies, settings, pooled, posterior = post, prob_benefit = prob,
+          class = "metapool_bayes")
 }
 
 # Density, CDF and quantile functions of the posteriors, each a call into the core.
@@ -400,8 +375,9 @@ print.metapool_bayes <- function(x, digits = 4, ...) {
   cat(sprintf("tau^2 = %s [%s, %s]; I^2 = %.1f%% [%.1f%%, %.1f%%] (at the posterior median of tau)\n",
               format_num(x$tau2, digits), format_num(x$tau2_lb, digits), format_num(x$tau2_ub, digits),
               x$I2, x$I2_lb, x$I2_ub))
-  cat(sprintf("P(mu %s %s | data) = %s\n", if (s$benefit == "lower") "<" else ">",
-              format(s$threshold), format_num(x$prob_benefit, digits)))
+  cat(sprintf("P(%s %s %s | data) = %s\n", if (ratio) x$measure else "mu",
+              if (s$benefit == "lower") "<" else ">",
+              format(s$threshold %||% if (ratio) 1 else 0), format_num(x$prob_benefit, digits)))
   bf <- x$posterior$bayes_factor
   cat(sprintf("Bayes factors: tau = 0: %s; mu = 0: %s\n",
               if (is.na(bf[["tau0"]])) "NA (improper tau prior)" else format(signif(bf[["tau0"]], digits)),
@@ -474,12 +450,5 @@ bayes_at_level <- function(object, level) {
   if (is.null(level)) return(object)
   level <- chk_level(level)
   if (isTRUE(all.equal(level, object$level))) return(object)
-  settings <- object$settings
-  settings$level <- level
-  settings$shrinkage <- FALSE
-  studies <- list(yi = object$yi, vi = object$vi, slab = object$slab, omitted = object$omitted,
-                  omitted_slab = object$omitted_slab, rows = object$rows, arms = object$arms,
-                  n_input = object$n_input, na_action = object$na_action,
-                  effect_sizes = object$effect_sizes)
-  fit_bayes(studies, settings)
+  stats::update(object, level = level, shrinkage = FALSE)
 }
