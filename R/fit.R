@@ -181,5 +181,5 @@ at_level <- function(fit, level) {
   if (is.null(level)) return(fit)
   level <- chk_level(level)
   if (isTRUE(all.equal(level, fit$level))) return(fit)
-  update(fit, level = level)
+  stats::update(fit, level = level)
 }

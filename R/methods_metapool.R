@@ -368,7 +368,7 @@ predict.metapool <- function(object, level = NULL, tau2 = NULL, subgroup = NULL,
     if (!"tau2" %in% names(formals(fit_engine(object$settings)$settings))) {
       abort_not_defined("Prediction with a given `tau2`", object)
     }
-    object <- update(object, tau2 = tau2)
+    object <- stats::update(object, tau2 = tau2)
   }
   object <- at_level(object, level)
   if (!is.null(subgroup)) object <- object$subgroups[[subgroup]]
