@@ -163,7 +163,7 @@ fit_mh <- function(tables, settings) {
   s <- settings
   res <- cpp_mantel_haenszel(tables$events1, tables$n1, tables$events2, tables$n2, s$measure,
                              s$method == "Peto", s$model == "random", s$add, s$to, s$drop00,
-                             s$rd_variance, s$pi_method, s$level)
+                             s$rd_variance, s$pi_method, s$level, rd_raw = s$preset == "revman5")
   if (!res$defined) {
     warn_metapool("The pooled estimate is not defined: no events in one of the groups across all studies.",
                   "zero_cell")

@@ -50,7 +50,9 @@ Pooled mh_estimate(const TwoByTwo& t, BinaryMeasure measure, MhRdVariance rd_var
         break;
       }
       case BinaryMeasure::risk_difference: {
-        num += (a * n2 - c * n1) / n;
+        // sum of n1 n2 / n times the study's RD, i.e. (a n2 - c n1) / n from the
+        // cells used for the RD (raw counts under RevMan's rule)
+        num += n1 * n2 / n * t.rd[i];
         den += n1 * n2 / n;
         jsum += (a * b * n2 * n2 * n2 + c * d * n1 * n1 * n1) / (n1 * n2 * n * n);
         (*w)[i] = n1 * n2 / n;

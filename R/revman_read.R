@@ -1,0 +1,440 @@
+#' Read a Cochrane review's data from RevMan files
+#'
+#' Reads the analyses of a Cochrane review, with the study data and the
+#' results RevMan stored for them, from any of the three files RevMan and the
+#' Cochrane Library give out:
+#' * a RevMan 5 review file (`.rm5`, XML), which stores every result to full
+#'   double precision;
+#' * a RevMan Web / Cochrane Library *data package*: a folder or `.zip` holding
+#'   the CSV files `*overall-estimates-and-settings.csv`, `*data-rows.csv`,
+#'   `*subgroup-estimates.csv` and, optionally, `*study-information.csv` and
+#'   `*risk-of-bias.csv` (a zip holding the package as an inner `*-data.zip`
+#'   is unpacked too); results are stored to six decimals;
+#' * RevMan 5's CSV export of "Data and analyses" (`.csv`), results to eight
+#'   decimals.
+#'
+#' Dichotomous, continuous, generic inverse variance (GIV) and O-E and variance
+#' outcomes are read, with their subgroups. The XML is parsed by xml2.
+#'
+#' @section Tables:
+#' * `analyses`: one row per analysis (`level = "total"`) and per subgroup of an
+#'   analysis (`level = "subgroup"`). Settings: `type` (`"dichotomous"`,
+#'   `"continuous"`, `"giv"`, `"oe"`), `method` (`"MH"`, `"IV"`, `"Peto"`),
+#'   `measure` (`"OR"`, `"RR"`, `"RD"`, `"MD"`, `"SMD"`, `"HR"`, ...),
+#'   `log_data` (GIV data entered on the log scale), `model` (`"fixed"`,
+#'   `"random"`), `ci_study` and `ci_total` (confidence levels, percent),
+#'   `swap_events`, `totals`, `subgroup_test`, group and graph labels, and the
+#'   totals `events1`, `n1`, `events2`, `n2`. RevMan's results: `k`,
+#'   `estimate`, `ci_lb`, `ci_ub` (ratio measures on the ratio scale), `tau2`,
+#'   `chi2`, `df`, `p_chi2`, `I2` (percent), `z`, `p_z`, and on analysis rows
+#'   the test for subgroup differences `subgroup_chi2`, `subgroup_df`,
+#'   `subgroup_p`, `subgroup_I2`. A result RevMan did not store is `NA`.
+#' * `studies`: one row per study in an analysis (`analysis` is the `id` of the
+#'   analysis row, `subgroup` the subgroup's number or `NA`), with `study`,
+#'   `year`, the arm data `events1`, `n1`, `mean1`, `sd1` (experimental) and
+#'   `events2`, `n2`, `mean2`, `sd2` (control), GIV data `giv_estimate` and
+#'   `giv_se`, O-E data `o_e` and `variance`, and RevMan's study results
+#'   `estimate`, `ci_lb`, `ci_ub` and `weight` (percent).
+#' * `risk_of_bias` (or `NULL`): columns `study`, `domain`, `judgement` (one of
+#'   `"low"`, `"unclear"`, `"high"`) and `support` (text or `NA`); judgements
+#'   "not applicable" or missing are left out.
+#'
+#' @param path Path to an `.rm5` file, a data package (folder or `.zip`), or a
+#'   RevMan 5 CSV export.
+#' @param format `"auto"` (from the file: XML, zip or folder, CSV) or one of
+#'   `"rm5"`, `"datapackage"`, `"csv"`.
+#' @return An object of class `mp_revman`: a list with the data frames
+#'   `analyses`, `studies` and `risk_of_bias` (see Tables), `format`, `path`,
+#'   `title` and `precision` (the absolute rounding of the stored results: 0 for
+#'   `.rm5`, `5e-7` for data packages, `5e-9` for the CSV export). It prints as
+#'   a list of the analyses; `as.data.frame()` gives the `analyses` table (or
+#'   `table = "studies"`, `"risk_of_bias"`).
+#'   A file that cannot be read as RevMan data raises an error of class
+#'   `metapool_error_file` (a `metapool_error_input`) that names the file and
+#'   the problem; a file is never read in part.
+#' @seealso [reproduce_review()] re-runs every analysis and compares it with the
+#'   stored results; [write_revman()] writes a data package.
+#' @references Deeks JJ, Higgins JPT (2010). *Statistical algorithms in Review
+#'   Manager 5.* Cochrane Statistical Methods Group.
+#' @examples
+#' path <- system.file("extdata", "eccleston2014_synthetic", package = "metapool")
+#' review <- read_revman(path)
+#' review
+#' head(as.data.frame(review, table = "studies"))
+#' @export
+read_revman <- function(path, format = c("auto", "rm5", "datapackage", "csv")) {
+  if (!is.character(path) || length(path) != 1L || is.na(path) || !nzchar(path)) {
+    abort_input("`path` must be a single file or folder path.", "path")
+  }
+  format <- chk_choice(format[1L], c("auto", "rm5", "datapackage", "csv"), "format")
+  if (!file.exists(path)) abort_file(path, "does not exist")
+  if (format == "auto") format <- revman_format(path)
+  x <- switch(format,
+    rm5 = read_rm5(path),
+    datapackage = read_datapackage(path),
+    csv = read_revman_csv(path)
+  )
+  x$path <- path
+  validate_mp_revman(x, path)
+}
+
+abort_file <- function(path, problem, arg = "path") {
+  msg <- sprintf("`%s`: \"%s\" %s.", arg, basename(path), problem)
+  stop(metapool_condition(msg, c("metapool_error_file", "metapool_error_input", "metapool_error", "error"),
+                          arg = arg, path = path))
+}
+
+revman_format <- function(path) {
+  if (dir.exists(path)) return("datapackage")
+  head <- readBin(path, "raw", 512L)
+  if (length(head) >= 2L && identical(head[1:2], charToRaw("PK"))) return("datapackage")
+  text <- rawToChar(head[head != as.raw(0)])
+  text <- sub("^\xef\xbb\xbf", "", text, useBytes = TRUE)
+  if (grepl("^\\s*<", text, useBytes = TRUE)) return("rm5")
+  if (grepl("\\.csv$", path, ignore.case = TRUE) || grepl(",", text, useBytes = TRUE)) return("csv")
+  abort_file(path, "is neither RevMan 5 XML, a data package nor a RevMan CSV export")
+}
+
+# ---- the common layout ----------------------------------------------------------------
+
+revman_analysis_columns <- list(
+  id = NA_character_, level = NA_character_, comparison = NA_integer_, outcome = NA_integer_,
+  subgroup = NA_integer_, comparison_name = NA_character_, name = NA_character_,
+  subgroup_name = NA_character_, type = NA_character_, method = NA_character_,
+  measure = NA_character_, log_data = NA, model = NA_character_, ci_study = NA_real_,
+  ci_total = NA_real_, swap_events = NA, totals = NA, subgroup_test = NA,
+  label_experimental = NA_character_, label_control = NA_character_,
+  favours_left = NA_character_, favours_right = NA_character_,
+  events1 = NA_real_, n1 = NA_real_, events2 = NA_real_, n2 = NA_real_, k = NA_integer_,
+  estimate = NA_real_, ci_lb = NA_real_, ci_ub = NA_real_, tau2 = NA_real_, chi2 = NA_real_,
+  df = NA_real_, p_chi2 = NA_real_, I2 = NA_real_, z = NA_real_, p_z = NA_real_,
+  subgroup_chi2 = NA_real_, subgroup_df = NA_real_, subgroup_p = NA_real_,
+  subgroup_I2 = NA_real_
+)
+
+revman_study_columns <- list(
+  analysis = NA_character_, subgroup = NA_integer_, subgroup_name = NA_character_,
+  study = NA_character_, year = NA_character_, order = NA_integer_,
+  events1 = NA_real_, n1 = NA_real_, mean1 = NA_real_, sd1 = NA_real_,
+  events2 = NA_real_, n2 = NA_real_, mean2 = NA_real_, sd2 = NA_real_,
+  giv_estimate = NA_real_, giv_se = NA_real_, o_e = NA_real_, variance = NA_real_,
+  estimate = NA_real_, ci_lb = NA_real_, ci_ub = NA_real_, weight = NA_real_
+)
+
+rob_columns <- list(study = NA_character_, domain = NA_character_,
+                    judgement = NA_character_, support = NA_character_)
+
+# Rows (named lists) into a data frame with every column of `layout`, in its
+# order and type.
+layout_frame <- function(rows, layout) {
+  cols <- lapply(names(layout), function(nm) {
+    proto <- layout[[nm]]
+    if (!length(rows)) return(proto[0])
+    convert <- switch(typeof(proto), character = as.character, integer = as.integer,
+                      double = as.numeric, logical = as.logical)
+    v <- vapply(rows, function(r) {
+      x <- r[[nm]]
+      if (is.null(x) || length(x) == 0L) proto else convert(x[[1L]])
+    }, proto)
+    unname(v)
+  })
+  names(cols) <- names(layout)
+  as.data.frame(cols, stringsAsFactors = FALSE)
+}
+
+new_mp_revman <- function(analyses, studies, risk_of_bias, format, title, precision) {
+  structure(list(analyses = analyses, studies = studies, risk_of_bias = risk_of_bias,
+                 format = format, path = NA_character_, title = title, precision = precision),
+            class = "mp_revman")
+}
+
+revman_types <- c("dichotomous", "continuous", "giv", "oe")
+
+validate_mp_revman <- function(x, path) {
+  a <- x$analyses
+  if (!nrow(a)) abort_file(path, "holds no analyses with study data")
+  bad <- setdiff(unique(a$type), revman_types)
+  if (length(bad)) {
+    abort_file(path, sprintf("has an outcome type metapool does not support yet (%s)",
+                             paste(bad, collapse = ", ")))
+  }
+  total <- a$level == "total"
+  chk <- function(ok, what) {
+    if (any(!ok)) abort_file(path, sprintf("has %s in analysis %s", what, a$id[!ok][1]))
+  }
+  chk(!is.na(a$method[total]) & a$method[total] %in% c("MH", "IV", "Peto"),
+      "an unknown statistical method")
+  chk(!is.na(a$model[total]), "no analysis model")
+  chk(!is.na(a$measure[total]), "no effect measure")
+  s <- x$studies
+  orphan <- setdiff(s$analysis, a$id[total])
+  if (length(orphan)) abort_file(path, sprintf("has study rows of an unknown analysis (%s)", orphan[1]))
+  need <- function(type, cols) {
+    rows <- s[s$analysis %in% a$id[total & a$type == type], , drop = FALSE]
+    for (cl in cols) {
+      if (anyNA(rows[[cl]])) {
+        abort_file(path, sprintf("lacks `%s` for study \"%s\" of analysis %s", cl,
+                                 rows$study[is.na(rows[[cl]])][1],
+                                 rows$analysis[is.na(rows[[cl]])][1]))
+      }
+    }
+  }
+  need("dichotomous", c("events1", "n1", "events2", "n2"))
+  need("continuous", c("mean1", "sd1", "n1", "mean2", "sd2", "n2"))
+  need("giv", c("giv_estimate", "giv_se"))
+  need("oe", c("o_e", "variance"))
+  if (anyNA(s$study) || any(!nzchar(s$study))) abort_file(path, "has a study row without a study name")
+  x
+}
+
+revman_measure <- function(x) {
+  key <- tolower(trimws(x))
+  table <- c("odds ratio" = "OR", "peto odds ratio" = "OR", "peto_or" = "OR", or = "OR",
+             "risk ratio" = "RR", rr = "RR", "risk difference" = "RD", rd = "RD",
+             "mean difference" = "MD", md = "MD", "std. mean difference" = "SMD",
+             "standardized mean difference" = "SMD", "standardised mean difference" = "SMD",
+             smd = "SMD", "hazard ratio" = "HR", hr = "HR", "rate ratio" = "RaR")
+  out <- unname(table[key])
+  ifelse(is.na(out), trimws(x), out)
+}
+
+revman_method <- function(x) {
+  key <- toupper(trimws(x))
+  out <- c(MH = "MH", "M-H" = "MH", IV = "IV", "INVERSE VARIANCE" = "IV", PETO = "Peto",
+           "EXP[(O-E) / V]" = "Peto", "EXP[(O-E)/V]" = "Peto")[key]
+  unname(ifelse(is.na(out), trimws(x), out))
+}
+
+revman_model <- function(x) {
+  key <- tolower(trimws(x))
+  ifelse(key %in% c("no", "fixed", "fixed effect", "fixed-effect"), "fixed",
+         ifelse(key %in% c("yes", "random", "random effects", "random-effects"), "random", NA_character_))
+}
+
+ratio_measures <- c("OR", "RR", "HR", "RaR")
+
+# ---- RevMan 5 (.rm5) -------------------------------------------------------------------
+
+rm5_outcome_types <- c(DICH = "dichotomous", CONT = "continuous", IV = "giv", IPD = "oe")
+
+read_rm5 <- function(path) {
+  doc <- tryCatch(xml2::read_xml(path, options = c("NOBLANKS", "HUGE")), error = function(e) {
+    abort_file(path, sprintf("is not well-formed XML (%s)", conditionMessage(e)))
+  })
+  root <- xml2::xml_root(doc)
+  if (xml2::xml_name(root) != "COCHRANE_REVIEW") {
+    abort_file(path, sprintf("is XML but not a RevMan 5 review (root element <%s>, not <COCHRANE_REVIEW>)",
+                             xml2::xml_name(root)))
+  }
+  data <- xml2::xml_find_first(root, "ANALYSES_AND_DATA")
+  if (inherits(data, "xml_missing")) abort_file(path, "has no <ANALYSES_AND_DATA> section")
+
+  study_nodes <- xml2::xml_find_all(root, ".//STUDIES/INCLUDED_STUDIES/STUDY|.//STUDIES_AND_REFERENCES/STUDIES/INCLUDED_STUDIES/STUDY")
+  studies_info <- data.frame(id = xml2::xml_attr(study_nodes, "ID"),
+                             name = xml2::xml_attr(study_nodes, "NAME"),
+                             year = xml2::xml_attr(study_nodes, "YEAR"), stringsAsFactors = FALSE)
+  if (!nrow(studies_info)) {
+    study_nodes <- xml2::xml_find_all(root, ".//STUDY[@ID]")
+    studies_info <- data.frame(id = xml2::xml_attr(study_nodes, "ID"),
+                               name = xml2::xml_attr(study_nodes, "NAME"),
+                               year = xml2::xml_attr(study_nodes, "YEAR"), stringsAsFactors = FALSE)
+  }
+
+  analyses <- list()
+  studies <- list()
+  for (cmp in xml2::xml_find_all(data, "COMPARISON")) {
+    cmp_no <- as.integer(xml2::xml_attr(cmp, "NO"))
+    cmp_name <- xml2::xml_text(xml2::xml_find_first(cmp, "NAME"))
+    for (out in xml2::xml_children(cmp)) {
+      tag <- xml2::xml_name(out)
+      if (!grepl("_OUTCOME$", tag)) next
+      kind <- sub("_OUTCOME$", "", tag)
+      type <- if (kind %in% names(rm5_outcome_types)) rm5_outcome_types[[kind]] else tolower(kind)
+      a <- rm5_results(out)
+      a$level <- "total"
+      a$comparison <- cmp_no
+      a$outcome <- as.integer(xml2::xml_attr(out, "NO"))
+      a$id <- paste(cmp_no, a$outcome, sep = ".")
+      a$comparison_name <- cmp_name
+      a$name <- child_text(out, "NAME")
+      a$type <- type
+      measure <- xml2::xml_attr(out, "EFFECT_MEASURE")
+      if (is.na(measure)) measure <- child_text(out, "EFFECT_MEASURE")
+      a$measure <- revman_measure(measure)
+      method <- xml2::xml_attr(out, "METHOD")
+      a$method <- if (!is.na(method)) revman_method(method) else if (type == "oe") "Peto" else "IV"
+      if (type == "dichotomous" && a$method == "Peto") a$measure <- "OR"
+      a$model <- revman_model(xml2::xml_attr(out, "RANDOM") %|na|% "NO")
+      a$log_data <- yes(xml2::xml_attr(out, "LOG_DATA"))
+      a$ci_study <- num_attr(out, "CI_STUDY")
+      a$ci_total <- num_attr(out, "CI_TOTAL")
+      a$swap_events <- yes(xml2::xml_attr(out, "SWAP_EVENTS"))
+      a$totals <- !identical(xml2::xml_attr(out, "TOTALS"), "NO")
+      a$subgroup_test <- yes(xml2::xml_attr(out, "SUBGROUP_TEST"))
+      a$label_experimental <- child_text(out, "GROUP_LABEL_1")
+      a$label_control <- child_text(out, "GROUP_LABEL_2")
+      a$favours_left <- child_text(out, "GRAPH_LABEL_1")
+      a$favours_right <- child_text(out, "GRAPH_LABEL_2")
+      a$subgroup_chi2 <- num_attr(out, "Q")
+      a$subgroup_p <- num_attr(out, "P_Q")
+      a$subgroup_I2 <- num_attr(out, "I2_Q")
+      subgroups <- xml2::xml_find_all(out, paste0(kind, "_SUBGROUP"))
+      settings <- a[c("comparison", "outcome", "comparison_name", "name", "type", "method",
+                      "measure", "log_data", "model", "ci_study", "ci_total", "swap_events",
+                      "totals", "subgroup_test", "label_experimental", "label_control",
+                      "favours_left", "favours_right")]
+      sub_rows <- list()
+      for (sg in subgroups) {
+        s <- utils::modifyList(settings, rm5_results(sg))
+        s$level <- "subgroup"
+        s$subgroup <- as.integer(xml2::xml_attr(sg, "NO"))
+        s$subgroup_name <- child_text(sg, "NAME")
+        s$id <- paste(a$id, s$subgroup, sep = ".")
+        sub_rows[[length(sub_rows) + 1L]] <- s
+        for (d in xml2::xml_find_all(sg, paste0(kind, "_DATA"))) {
+          studies[[length(studies) + 1L]] <- rm5_study(d, a$id, s$subgroup, s$subgroup_name,
+                                                       type, studies_info)
+        }
+      }
+      if (length(subgroups)) {
+        a$subgroup_df <- if (is.na(a$subgroup_chi2)) NA_real_ else length(subgroups) - 1
+      } else {
+        a$subgroup_chi2 <- a$subgroup_p <- a$subgroup_I2 <- NA_real_
+      }
+      for (d in xml2::xml_find_all(out, paste0(kind, "_DATA"))) {
+        studies[[length(studies) + 1L]] <- rm5_study(d, a$id, NA_integer_, NA_character_, type,
+                                                     studies_info)
+      }
+      analyses <- c(analyses, list(a), sub_rows)
+    }
+  }
+  rob <- rm5_risk_of_bias(root, studies_info)
+  title <- xml2::xml_text(xml2::xml_find_first(root, "COVER_SHEET/TITLE"))
+  new_mp_revman(layout_frame(analyses, revman_analysis_columns),
+                layout_frame(studies, revman_study_columns), rob, "rm5",
+                if (is.na(title)) "" else title, precision = 0)
+}
+
+`%|na|%` <- function(x, y) if (is.na(x)) y else x
+yes <- function(x) !is.na(x) && toupper(x) %in% c("YES", "TRUE")
+num_attr <- function(node, name) suppressWarnings(as.numeric(xml2::xml_attr(node, name)))
+child_text <- function(node, name) {
+  ch <- xml2::xml_find_first(node, name)
+  if (inherits(ch, "xml_missing")) NA_character_ else xml2::xml_text(ch)
+}
+
+rm5_results <- function(node) {
+  list(events1 = num_attr(node, "EVENTS_1"), n1 = num_attr(node, "TOTAL_1"),
+       events2 = num_attr(node, "EVENTS_2"), n2 = num_attr(node, "TOTAL_2"),
+       k = as.integer(num_attr(node, "STUDIES")),
+       estimate = num_attr(node, "EFFECT_SIZE"), ci_lb = num_attr(node, "CI_START"),
+       ci_ub = num_attr(node, "CI_END"), tau2 = num_attr(node, "TAU2"),
+       chi2 = num_attr(node, "CHI2"), df = num_attr(node, "DF"),
+       p_chi2 = num_attr(node, "P_CHI2"), I2 = num_attr(node, "I2"),
+       z = num_attr(node, "Z"), p_z = num_attr(node, "P_Z"))
+}
+
+rm5_study <- function(d, analysis, subgroup, subgroup_name, type, info) {
+  id <- xml2::xml_attr(d, "STUDY_ID")
+  hit <- match(id, info$id)
+  row <- list(analysis = analysis, subgroup = subgroup, subgroup_name = subgroup_name,
+              study = if (is.na(hit)) id else info$name[hit],
+              year = if (is.na(hit)) NA_character_ else info$year[hit],
+              order = as.integer(num_attr(d, "ORDER")),
+              estimate = num_attr(d, "EFFECT_SIZE"), ci_lb = num_attr(d, "CI_START"),
+              ci_ub = num_attr(d, "CI_END"), weight = num_attr(d, "WEIGHT"))
+  switch(type,
+    dichotomous = {
+      row[c("events1", "n1", "events2", "n2")] <- lapply(c("EVENTS_1", "TOTAL_1", "EVENTS_2", "TOTAL_2"),
+                                                        function(nm) num_attr(d, nm))
+    },
+    continuous = {
+      row[c("mean1", "sd1", "n1", "mean2", "sd2", "n2")] <-
+        lapply(c("MEAN_1", "SD_1", "TOTAL_1", "MEAN_2", "SD_2", "TOTAL_2"), function(nm) num_attr(d, nm))
+    },
+    giv = {
+      # EFFECT_SIZE and SE are the data as entered (log scale when LOG_DATA="YES")
+      row$giv_estimate <- num_attr(d, "EFFECT_SIZE")
+      row$giv_se <- num_attr(d, "SE")
+      row$estimate <- NA_real_
+      row[c("n1", "n2")] <- list(num_attr(d, "TOTAL_1"), num_attr(d, "TOTAL_2"))
+    },
+    oe = {
+      row$o_e <- num_attr(d, "O_E")
+      row$variance <- num_attr(d, "VAR")
+      row[c("n1", "n2")] <- list(num_attr(d, "TOTAL_1"), num_attr(d, "TOTAL_2"))
+    }
+  )
+  if (!yes(xml2::xml_attr(d, "ESTIMABLE") %|na|% "YES")) row$weight <- 0
+  row
+}
+
+rob_judgement <- function(x) {
+  key <- toupper(gsub("[^A-Za-z]", "_", trimws(x)))
+  out <- rep(NA_character_, length(x))
+  out[key %in% c("YES", "LOW_RISK", "LOW", "LOW_RISK_OF_BIAS")] <- "low"
+  out[key %in% c("NO", "HIGH_RISK", "HIGH", "HIGH_RISK_OF_BIAS")] <- "high"
+  out[key %in% c("UNKNOWN", "UNCLEAR", "UNCLEAR_RISK", "UNCLEAR_RISK_OF_BIAS", "SOME_CONCERNS")] <- "unclear"
+  out
+}
+
+rm5_risk_of_bias <- function(root, info) {
+  items <- xml2::xml_find_all(root, ".//QUALITY_ITEMS/QUALITY_ITEM")
+  rows <- list()
+  for (it in items) {
+    domain <- child_text(it, "NAME")
+    for (e in xml2::xml_find_all(it, "QUALITY_ITEM_DATA/QUALITY_ITEM_DATA_ENTRY")) {
+      id <- xml2::xml_attr(e, "STUDY_ID")
+      hit <- match(id, info$id)
+      support <- trimws(xml2::xml_text(e))
+      rows[[length(rows) + 1L]] <- list(
+        study = if (is.na(hit)) id else info$name[hit], domain = domain,
+        judgement = rob_judgement(xml2::xml_attr(e, "RESULT")),
+        support = if (nzchar(support)) support else NA_character_)
+    }
+  }
+  finish_rob(layout_frame(rows, rob_columns))
+}
+
+finish_rob <- function(rob) {
+  rob <- rob[!is.na(rob$judgement), , drop = FALSE]
+  if (!nrow(rob)) return(NULL)
+  rownames(rob) <- NULL
+  rob
+}
+
+#' @export
+print.mp_revman <- function(x, ...) {
+  a <- x$analyses
+  total <- a$level == "total"
+  cat(sprintf("RevMan review data (%s)%s: %d analys%s, %d study rows%s\n",
+              c(rm5 = "RevMan 5 file", datapackage = "data package", csv = "RevMan 5 CSV export")[[x$format]],
+              if (nzchar(x$title %||% "")) paste0(", \"", x$title, "\"") else "",
+              sum(total), if (sum(total) == 1L) "is" else "es", nrow(x$studies),
+              if (!is.null(x$risk_of_bias)) sprintf(", %d risk-of-bias judgements", nrow(x$risk_of_bias)) else ""))
+  shown <- a[total, , drop = FALSE]
+  n_sub <- vapply(shown$id, function(id) sum(a$level == "subgroup" & startsWith(a$id, paste0(id, "."))), 1L)
+  result <- ifelse(is.na(shown$estimate), "not stored",
+                   sprintf("%s [%s, %s]", format_num(shown$estimate, 2), format_num(shown$ci_lb, 2),
+                           format_num(shown$ci_ub, 2)))
+  tab <- data.frame(
+    analysis = shown$id, name = ifelse(nchar(shown$name) > 40, paste0(substr(shown$name, 1, 37), "..."), shown$name),
+    data = shown$type, method = paste(shown$method, shown$measure, shown$model),
+    k = shown$k, subgroups = n_sub, `RevMan result` = result,
+    check.names = FALSE, stringsAsFactors = FALSE
+  )
+  print(tab, row.names = FALSE, right = FALSE)
+  invisible(x)
+}
+
+#' @param x An `mp_revman` object.
+#' @param row.names,optional Ignored.
+#' @param table Which table: `"analyses"`, `"studies"` or `"risk_of_bias"`.
+#' @param ... Ignored.
+#' @rdname read_revman
+#' @export
+as.data.frame.mp_revman <- function(x, row.names = NULL, optional = FALSE,
+                                    table = c("analyses", "studies", "risk_of_bias"), ...) {
+  table <- chk_choice(table[1L], c("analyses", "studies", "risk_of_bias"), "table")
+  x[[table]] %||% as.data.frame(rob_columns, stringsAsFactors = FALSE)[0, ]
+}
