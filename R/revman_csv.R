@@ -207,7 +207,8 @@ dp_study <- function(r, a, subgroup, subgroup_name, not_computed, info) {
   year <- col_or_na(r, "Study year")
   if (is.na(year) && !is.null(info)) year <- info$Year[match(r[["Study"]], info$Study)]
   row <- list(analysis = a$id, subgroup = subgroup, subgroup_name = subgroup_name,
-              study = r[["Study"]], year = year, order = NA_integer_,
+              study = r[["Study"]], year = year,
+              order = as.integer(csv_num(col_or_na(r, "Order"))),
               weight = csv_num(r[["Weight"]]), estimate = csv_num(r[["Mean"]]),
               ci_lb = csv_num(r[["CI start"]]), ci_ub = csv_num(r[["CI end"]]))
   if (!is.na(row$ci_lb) && !is.na(row$ci_ub) && row$ci_lb == row$ci_ub) {

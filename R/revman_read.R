@@ -265,12 +265,12 @@ read_rm5 <- function(path) {
       a$method <- if (!is.na(method)) revman_method(method) else if (type == "oe") "Peto" else "IV"
       if (type == "dichotomous" && a$method == "Peto") a$measure <- "OR"
       a$model <- revman_model(xml2::xml_attr(out, "RANDOM") %|na|% "NO")
-      a$log_data <- yes(xml2::xml_attr(out, "LOG_DATA"))
+      a$log_data <- yes_na(xml2::xml_attr(out, "LOG_DATA"))
       a$ci_study <- num_attr(out, "CI_STUDY")
       a$ci_total <- num_attr(out, "CI_TOTAL")
-      a$swap_events <- yes(xml2::xml_attr(out, "SWAP_EVENTS"))
+      a$swap_events <- yes_na(xml2::xml_attr(out, "SWAP_EVENTS"))
       a$totals <- !identical(xml2::xml_attr(out, "TOTALS"), "NO")
-      a$subgroup_test <- yes(xml2::xml_attr(out, "SUBGROUP_TEST"))
+      a$subgroup_test <- yes_na(xml2::xml_attr(out, "SUBGROUP_TEST"))
       a$label_experimental <- child_text(out, "GROUP_LABEL_1")
       a$label_control <- child_text(out, "GROUP_LABEL_2")
       a$favours_left <- child_text(out, "GRAPH_LABEL_1")
@@ -317,6 +317,7 @@ read_rm5 <- function(path) {
 
 `%|na|%` <- function(x, y) if (is.na(x)) y else x
 yes <- function(x) !is.na(x) && toupper(x) %in% c("YES", "TRUE")
+yes_na <- function(x) if (is.na(x)) NA else toupper(x) %in% c("YES", "TRUE")
 num_attr <- function(node, name) suppressWarnings(as.numeric(xml2::xml_attr(node, name)))
 child_text <- function(node, name) {
   ch <- xml2::xml_find_first(node, name)
