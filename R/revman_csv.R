@@ -42,7 +42,10 @@ csv_num <- function(x) {
   if (is.null(x)) return(NULL)
   suppressWarnings(as.numeric(sub("%$", "", trimws(x))))
 }
-csv_flag <- function(x) if (is.null(x)) NA else tolower(trimws(x)) %in% c("true", "yes", "1")
+csv_flag <- function(x) {
+  if (is.null(x) || is.na(x)) return(NA)
+  tolower(trimws(x)) %in% c("true", "yes", "1")
+}
 col_or_na <- function(df, nm) if (nm %in% names(df)) df[[nm]] else rep(NA_character_, nrow(df))
 
 # ---- data package --------------------------------------------------------------------

@@ -269,7 +269,7 @@ read_rm5 <- function(path) {
       a$ci_study <- num_attr(out, "CI_STUDY")
       a$ci_total <- num_attr(out, "CI_TOTAL")
       a$swap_events <- yes_na(xml2::xml_attr(out, "SWAP_EVENTS"))
-      a$totals <- !identical(xml2::xml_attr(out, "TOTALS"), "NO")
+      a$totals <- yes_na(xml2::xml_attr(out, "TOTALS"))  # "SUB": subtotals only
       a$subgroup_test <- yes_na(xml2::xml_attr(out, "SUBGROUP_TEST"))
       a$label_experimental <- child_text(out, "GROUP_LABEL_1")
       a$label_control <- child_text(out, "GROUP_LABEL_2")

@@ -124,11 +124,12 @@ write_revman <- function(x, path, name = "review", format = c("datapackage", "rm
   invisible(path)
 }
 
+# Shortest of 15 or 17 significant digits that gives back the same double.
 num_text <- function(v) {
-  out <- ifelse(is.na(v), NA_character_, sprintf("%.17g", v))
-  # integers and short decimals as they are, the rest to 17 significant digits
-  short <- !is.na(v) & as.numeric(sprintf("%.15g", v)) == v
-  out[short] <- sprintf("%.15g", v[short])
+  out <- rep(NA_character_, length(v))
+  ok <- !is.na(v)
+  short <- sprintf("%.15g", v[ok])
+  out[ok] <- ifelse(as.numeric(short) == v[ok], short, sprintf("%.17g", v[ok]))
   out
 }
 
@@ -231,7 +232,7 @@ write_rm5 <- function(x, path) {
         LOG_DATA = yn(r$log_data), METHOD = method, NO = r$outcome,
         Q = r$subgroup_chi2, P_Q = r$subgroup_p, I2_Q = r$subgroup_I2,
         RANDOM = if (r$model == "random") "YES" else "NO", SUBGROUP_TEST = yn(r$subgroup_test),
-        SWAP_EVENTS = yn(r$swap_events), TOTALS = if (isTRUE(r$totals)) "YES" else "NO"), measure_attr)
+        SWAP_EVENTS = yn(r$swap_events), TOTALS = yn(r$totals)), measure_attr)
       out <- c(out, sprintf("<%s_OUTCOME%s>", tag, xml_attrs(attrs)),
                sprintf("<NAME>%s</NAME>", xml_escape(r$name)),
                sprintf("<GROUP_LABEL_1>%s</GROUP_LABEL_1><GROUP_LABEL_2>%s</GROUP_LABEL_2>",
