@@ -383,16 +383,17 @@ print.mp_review <- function(x, ...) {
     pass = ifelse(r$pass, "yes", "NO"), check.names = FALSE, stringsAsFactors = FALSE
   )
   if (all(is.na(r$metafor))) main$metafor <- NULL
+  if (synthetic) cat("Published results and their recomputation from the study data (synthetic data):\n")
   print_by_condition(r, main)
-  cat(sprintf("\n%d of %d published results reproduced at the published precision (2 decimals)%s.\n",
-              sum(r$pass), nrow(r), if (synthetic) ", true by construction" else ""))
+  cat(sprintf("\n%d of %d published results reproduced at the published precision (2 decimals)%s\n",
+              sum(r$pass), nrow(r), if (synthetic) ":" else "."))
   if (synthetic) {
-    cat("The stand-in was calibrated to these results, so agreement shows only that the\n",
-        "published numbers are mutually consistent and recomputable with RevMan 5's\n",
+    cat("true by construction, as the stand-in was calibrated to them. It shows only that\n",
+        "the published numbers are mutually consistent and recomputable with RevMan 5's\n",
         "methods. Resting on invented data, not evidence about the review: heterogeneity,\n",
-        sprintf("the %d k values the abstract does not state, the data-based subgroup tests and\n",
+        sprintf("the %d k values the abstract does not state, the data-based subgroup tests\n",
                 sum(is.na(r$k_published))),
-        "any sensitivity analysis.\n", sep = "")
+        "and any sensitivity analysis.\n", sep = "")
   }
   cat("|diff|: largest absolute difference between metapool's unrounded estimate or limits\n",
       "and the published ones (rounding to 2 decimals allows up to 0.005).\n", sep = "")
@@ -413,8 +414,8 @@ print.mp_review <- function(x, ...) {
   ))
 
   if (!is.null(x$nnt)) {
-    cat(sprintf("\nNumber needed to treat, headache pain (>= 50%% relief, a beneficial event)%s:\n",
-                if (synthetic) "; the \"study data\" row from synthetic data" else ""))
+    cat("\nNumber needed to treat, headache pain (>= 50% relief, a beneficial event)",
+        if (synthetic) ";\nthe \"study data\" row from synthetic data", ":\n", sep = "")
     print(x$nnt)
   }
   s <- x$subgroups

@@ -321,7 +321,8 @@ yes_na <- function(x) if (is.na(x)) NA else toupper(x) %in% c("YES", "TRUE")
 num_attr <- function(node, name) suppressWarnings(as.numeric(xml2::xml_attr(node, name)))
 child_text <- function(node, name) {
   ch <- xml2::xml_find_first(node, name)
-  if (inherits(ch, "xml_missing")) NA_character_ else xml2::xml_text(ch)
+  txt <- if (inherits(ch, "xml_missing")) NA_character_ else xml2::xml_text(ch)
+  if (identical(txt, "")) NA_character_ else txt
 }
 
 rm5_results <- function(node) {
