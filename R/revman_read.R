@@ -217,6 +217,8 @@ ratio_measures <- c("OR", "RR", "HR", "RaR")
 
 rm5_outcome_types <- c(DICH = "dichotomous", CONT = "continuous", IV = "giv", IPD = "oe")
 
+# The XML is read node set by node set (xml2 is vectorised over node sets), so a
+# review with hundreds of analyses reads in a fraction of a second.
 read_rm5 <- function(path) {
   doc <- tryCatch(xml2::read_xml(path, options = c("NOBLANKS", "HUGE")), error = function(e) {
     abort_file(path, sprintf("is not well-formed XML (%s)", conditionMessage(e)))
@@ -226,149 +228,156 @@ read_rm5 <- function(path) {
     abort_file(path, sprintf("is XML but not a RevMan 5 review (root element <%s>, not <COCHRANE_REVIEW>)",
                              xml2::xml_name(root)))
   }
-  data <- xml2::xml_find_first(root, "ANALYSES_AND_DATA")
+  data <- xml2::xml_find_first(root, "ANALYSES_AND_DATA", ns = character())
   if (inherits(data, "xml_missing")) abort_file(path, "has no <ANALYSES_AND_DATA> section")
+  find <- function(x, xpath) xml2::xml_find_all(x, xpath, ns = character())
 
-  study_nodes <- xml2::xml_find_all(root, ".//STUDIES/INCLUDED_STUDIES/STUDY|.//STUDIES_AND_REFERENCES/STUDIES/INCLUDED_STUDIES/STUDY")
-  studies_info <- data.frame(id = xml2::xml_attr(study_nodes, "ID"),
-                             name = xml2::xml_attr(study_nodes, "NAME"),
-                             year = xml2::xml_attr(study_nodes, "YEAR"), stringsAsFactors = FALSE)
-  if (!nrow(studies_info)) {
-    study_nodes <- xml2::xml_find_all(root, ".//STUDY[@ID]")
-    studies_info <- data.frame(id = xml2::xml_attr(study_nodes, "ID"),
-                               name = xml2::xml_attr(study_nodes, "NAME"),
-                               year = xml2::xml_attr(study_nodes, "YEAR"), stringsAsFactors = FALSE)
-  }
+  study_nodes <- find(root, "//STUDY[@ID]")
+  info <- data.frame(id = xml2::xml_attr(study_nodes, "ID"), name = xml2::xml_attr(study_nodes, "NAME"),
+                     year = xml2::xml_attr(study_nodes, "YEAR"), stringsAsFactors = FALSE)
+  info <- info[!duplicated(info$id), , drop = FALSE]
 
-  analyses <- list()
-  studies <- list()
-  for (cmp in xml2::xml_find_all(data, "COMPARISON")) {
-    cmp_no <- as.integer(xml2::xml_attr(cmp, "NO"))
-    cmp_name <- xml2::xml_text(xml2::xml_find_first(cmp, "NAME"))
-    for (out in xml2::xml_children(cmp)) {
-      tag <- xml2::xml_name(out)
-      if (!grepl("_OUTCOME$", tag)) next
-      kind <- sub("_OUTCOME$", "", tag)
-      type <- if (kind %in% names(rm5_outcome_types)) rm5_outcome_types[[kind]] else tolower(kind)
-      a <- rm5_results(out)
-      a$level <- "total"
-      a$comparison <- cmp_no
-      a$outcome <- as.integer(xml2::xml_attr(out, "NO"))
-      a$id <- paste(cmp_no, a$outcome, sep = ".")
-      a$comparison_name <- cmp_name
-      a$name <- child_text(out, "NAME")
-      a$type <- type
-      measure <- xml2::xml_attr(out, "EFFECT_MEASURE")
-      if (is.na(measure)) measure <- child_text(out, "EFFECT_MEASURE")
-      a$measure <- revman_measure(measure)
-      method <- xml2::xml_attr(out, "METHOD")
-      a$method <- if (!is.na(method)) revman_method(method) else if (type == "oe") "Peto" else "IV"
-      if (type == "dichotomous" && a$method == "Peto") a$measure <- "OR"
-      a$model <- revman_model(xml2::xml_attr(out, "RANDOM") %|na|% "NO")
-      a$log_data <- yes_na(xml2::xml_attr(out, "LOG_DATA"))
-      a$ci_study <- num_attr(out, "CI_STUDY")
-      a$ci_total <- num_attr(out, "CI_TOTAL")
-      a$swap_events <- yes_na(xml2::xml_attr(out, "SWAP_EVENTS"))
-      a$totals <- yes_na(xml2::xml_attr(out, "TOTALS"))  # "SUB": subtotals only
-      a$subgroup_test <- yes_na(xml2::xml_attr(out, "SUBGROUP_TEST"))
-      a$label_experimental <- child_text(out, "GROUP_LABEL_1")
-      a$label_control <- child_text(out, "GROUP_LABEL_2")
-      a$favours_left <- child_text(out, "GRAPH_LABEL_1")
-      a$favours_right <- child_text(out, "GRAPH_LABEL_2")
-      a$subgroup_chi2 <- num_attr(out, "Q")
-      a$subgroup_p <- num_attr(out, "P_Q")
-      a$subgroup_I2 <- num_attr(out, "I2_Q")
-      subgroups <- xml2::xml_find_all(out, paste0(kind, "_SUBGROUP"))
-      settings <- a[c("comparison", "outcome", "comparison_name", "name", "type", "method",
-                      "measure", "log_data", "model", "ci_study", "ci_total", "swap_events",
-                      "totals", "subgroup_test", "label_experimental", "label_control",
-                      "favours_left", "favours_right")]
-      sub_rows <- list()
-      for (sg in subgroups) {
-        s <- utils::modifyList(settings, rm5_results(sg))
-        s$level <- "subgroup"
-        s$subgroup <- as.integer(xml2::xml_attr(sg, "NO"))
-        s$subgroup_name <- child_text(sg, "NAME")
-        s$id <- paste(a$id, s$subgroup, sep = ".")
-        sub_rows[[length(sub_rows) + 1L]] <- s
-        for (d in xml2::xml_find_all(sg, paste0(kind, "_DATA"))) {
-          studies[[length(studies) + 1L]] <- rm5_study(d, a$id, s$subgroup, s$subgroup_name,
-                                                       type, studies_info)
-        }
-      }
-      if (length(subgroups)) {
-        a$subgroup_df <- if (is.na(a$subgroup_chi2)) NA_real_ else length(subgroups) - 1
-      } else {
-        a$subgroup_chi2 <- a$subgroup_p <- a$subgroup_I2 <- NA_real_
-      }
-      for (d in xml2::xml_find_all(out, paste0(kind, "_DATA"))) {
-        studies[[length(studies) + 1L]] <- rm5_study(d, a$id, NA_integer_, NA_character_, type,
-                                                     studies_info)
-      }
-      analyses <- c(analyses, list(a), sub_rows)
-    }
-  }
-  rob <- rm5_risk_of_bias(root, studies_info)
-  title <- xml2::xml_text(xml2::xml_find_first(root, "COVER_SHEET/TITLE"))
-  new_mp_revman(layout_frame(analyses, revman_analysis_columns),
-                layout_frame(studies, revman_study_columns), rob, "rm5",
+  outcomes <- find(data, "COMPARISON/*[contains(name(), '_OUTCOME')]")
+  subgroups <- find(outcomes, "*[contains(name(), '_SUBGROUP')]")
+  rows <- find(data, paste("COMPARISON/*/*[contains(name(), '_DATA')]",
+                           "COMPARISON/*/*/*[contains(name(), '_DATA')]", sep = " | "))
+  if (!length(outcomes)) abort_file(path, "holds no analyses with study data")
+
+  kind <- sub("_OUTCOME$", "", xml2::xml_name(outcomes))
+  type <- ifelse(kind %in% names(rm5_outcome_types), rm5_outcome_types[kind], tolower(kind))
+  oa <- attr_table(outcomes)
+  comparisons <- find(data, "COMPARISON")
+  cmp_of <- match(parent_path(outcomes), xml2::xml_path(comparisons))
+  cmp_no <- as.integer(xml2::xml_attr(comparisons, "NO"))[cmp_of]
+  out_no <- as.integer(oa("NO"))
+  id <- paste(cmp_no, out_no, sep = ".")
+  measure <- oa("EFFECT_MEASURE")
+  measure[is.na(measure)] <- children_text(outcomes, "EFFECT_MEASURE")[is.na(measure)]
+  method <- revman_method(oa("METHOD"))
+  method[is.na(method)] <- ifelse(type[is.na(method)] == "oe", "Peto", "IV")
+  measure <- revman_measure(measure)
+  measure[type == "dichotomous" & method == "Peto"] <- "OR"
+  model <- oa("RANDOM")
+  model[is.na(model)] <- "NO"
+  settings <- data.frame(
+    comparison = cmp_no, outcome = out_no, comparison_name = children_text(comparisons, "NAME")[cmp_of],
+    name = children_text(outcomes, "NAME"), type = unname(type), method = method,
+    measure = measure, log_data = flag_na(oa("LOG_DATA")), model = revman_model(model),
+    ci_study = num(oa("CI_STUDY")), ci_total = num(oa("CI_TOTAL")),
+    swap_events = flag_na(oa("SWAP_EVENTS")), totals = flag_na(oa("TOTALS")),
+    subgroup_test = flag_na(oa("SUBGROUP_TEST")),
+    label_experimental = children_text(outcomes, "GROUP_LABEL_1"),
+    label_control = children_text(outcomes, "GROUP_LABEL_2"),
+    favours_left = children_text(outcomes, "GRAPH_LABEL_1"),
+    favours_right = children_text(outcomes, "GRAPH_LABEL_2"), stringsAsFactors = FALSE)
+
+  # which outcome each subgroup and each study row belongs to
+  out_path <- xml2::xml_path(outcomes)
+  sg_outcome <- match(parent_path(subgroups), out_path)
+  sg_path <- xml2::xml_path(subgroups)
+  row_parent <- parent_path(rows)
+  row_sg <- match(row_parent, sg_path)
+  row_outcome <- ifelse(is.na(row_sg), match(row_parent, out_path), sg_outcome[row_sg])
+
+  n_sub <- tabulate(sg_outcome, nbins = length(outcomes))
+  totals <- data.frame(id = id, level = "total", subgroup = NA_integer_, subgroup_name = NA_character_,
+                       settings, rm5_results(oa), stringsAsFactors = FALSE, row.names = NULL)
+  has_test <- n_sub > 0
+  totals$subgroup_chi2 <- ifelse(has_test, num(oa("Q")), NA_real_)
+  totals$subgroup_p <- ifelse(has_test, num(oa("P_Q")), NA_real_)
+  totals$subgroup_I2 <- ifelse(has_test, num(oa("I2_Q")), NA_real_)
+  totals$subgroup_df <- ifelse(has_test & !is.na(totals$subgroup_chi2), n_sub - 1, NA_real_)
+
+  sa <- attr_table(subgroups)
+  sub_no <- as.integer(sa("NO"))
+  subs <- data.frame(id = paste(id[sg_outcome], sub_no, sep = "."), level = rep("subgroup", length(sub_no)),
+                     subgroup = sub_no, subgroup_name = children_text(subgroups, "NAME"),
+                     settings[sg_outcome, , drop = FALSE], rm5_results(sa), stringsAsFactors = FALSE,
+                     row.names = NULL)
+  analyses <- rbind(conform(totals, revman_analysis_columns), conform(subs, revman_analysis_columns))
+  analyses <- analyses[order(c(seq_along(id), sg_outcome), c(rep(0L, length(id)), sub_no)), , drop = FALSE]
+  analyses <- conform(analyses, revman_analysis_columns)
+
+  ra <- attr_table(rows)
+  rtype <- type[row_outcome]
+  hit <- match(ra("STUDY_ID"), info$id)
+  effect <- num(ra("EFFECT_SIZE"))
+  by_type <- function(t, v) ifelse(rtype %in% t, v, NA_real_)
+  studies <- data.frame(
+    analysis = id[row_outcome], subgroup = sub_no[row_sg],
+    subgroup_name = children_text(subgroups, "NAME")[row_sg],
+    study = ifelse(is.na(hit), ra("STUDY_ID"), info$name[hit]), year = info$year[hit],
+    order = as.integer(num(ra("ORDER"))),
+    events1 = by_type("dichotomous", num(ra("EVENTS_1"))),
+    n1 = num(ra("TOTAL_1")), mean1 = by_type("continuous", num(ra("MEAN_1"))),
+    sd1 = by_type("continuous", num(ra("SD_1"))),
+    events2 = by_type("dichotomous", num(ra("EVENTS_2"))),
+    n2 = num(ra("TOTAL_2")), mean2 = by_type("continuous", num(ra("MEAN_2"))),
+    sd2 = by_type("continuous", num(ra("SD_2"))),
+    # GIV rows hold the data as entered (log scale when LOG_DATA="YES")
+    giv_estimate = by_type("giv", effect), giv_se = by_type("giv", num(ra("SE"))),
+    o_e = by_type("oe", num(ra("O_E"))), variance = by_type("oe", num(ra("VAR"))),
+    estimate = ifelse(rtype == "giv", NA_real_, effect),
+    ci_lb = num(ra("CI_START")), ci_ub = num(ra("CI_END")), weight = num(ra("WEIGHT")),
+    stringsAsFactors = FALSE)
+  not_estimable <- toupper(ra("ESTIMABLE") %|na|% "YES") == "NO"
+  studies$weight[!is.na(not_estimable) & not_estimable] <- 0
+  studies <- conform(studies, revman_study_columns)
+
+  title <- xml2::xml_text(xml2::xml_find_first(root, "COVER_SHEET/TITLE", ns = character()))
+  new_mp_revman(analyses, studies, rm5_risk_of_bias(root, info), "rm5",
                 if (is.na(title)) "" else title, precision = 0)
 }
 
-`%|na|%` <- function(x, y) if (is.na(x)) y else x
-yes <- function(x) !is.na(x) && toupper(x) %in% c("YES", "TRUE")
+`%|na|%` <- function(x, y) ifelse(is.na(x), y, x)
 yes_na <- function(x) if (is.na(x)) NA else toupper(x) %in% c("YES", "TRUE")
-num_attr <- function(node, name) suppressWarnings(as.numeric(xml2::xml_attr(node, name)))
-child_text <- function(node, name) {
-  ch <- xml2::xml_find_first(node, name)
-  txt <- if (inherits(ch, "xml_missing")) NA_character_ else xml2::xml_text(ch)
-  if (identical(txt, "")) NA_character_ else txt
+flag_na <- function(x) ifelse(is.na(x), NA, toupper(x) %in% c("YES", "TRUE"))
+num <- function(x) suppressWarnings(as.numeric(x))
+
+# The XPath of each node's parent (xml_parent() on a node set drops duplicates).
+parent_path <- function(x) {
+  path <- if (is.character(x)) x else xml2::xml_path(x)
+  sub("/[^/]+$", "", path)
 }
 
-rm5_results <- function(node) {
-  list(events1 = num_attr(node, "EVENTS_1"), n1 = num_attr(node, "TOTAL_1"),
-       events2 = num_attr(node, "EVENTS_2"), n2 = num_attr(node, "TOTAL_2"),
-       k = as.integer(num_attr(node, "STUDIES")),
-       estimate = num_attr(node, "EFFECT_SIZE"), ci_lb = num_attr(node, "CI_START"),
-       ci_ub = num_attr(node, "CI_END"), tau2 = num_attr(node, "TAU2"),
-       chi2 = num_attr(node, "CHI2"), df = num_attr(node, "DF"),
-       p_chi2 = num_attr(node, "P_CHI2"), I2 = num_attr(node, "I2"),
-       z = num_attr(node, "Z"), p_z = num_attr(node, "P_Z"))
+# A function giving one attribute for every node of a node set (NA where absent).
+attr_table <- function(nodes) {
+  attrs <- xml2::xml_attrs(nodes)
+  function(name) {
+    out <- vapply(attrs, function(a) a[name], "", USE.NAMES = FALSE)
+    unname(out)
+  }
 }
 
-rm5_study <- function(d, analysis, subgroup, subgroup_name, type, info) {
-  id <- xml2::xml_attr(d, "STUDY_ID")
-  hit <- match(id, info$id)
-  row <- list(analysis = analysis, subgroup = subgroup, subgroup_name = subgroup_name,
-              study = if (is.na(hit)) id else info$name[hit],
-              year = if (is.na(hit)) NA_character_ else info$year[hit],
-              order = as.integer(num_attr(d, "ORDER")),
-              estimate = num_attr(d, "EFFECT_SIZE"), ci_lb = num_attr(d, "CI_START"),
-              ci_ub = num_attr(d, "CI_END"), weight = num_attr(d, "WEIGHT"))
-  switch(type,
-    dichotomous = {
-      row[c("events1", "n1", "events2", "n2")] <- lapply(c("EVENTS_1", "TOTAL_1", "EVENTS_2", "TOTAL_2"),
-                                                        function(nm) num_attr(d, nm))
-    },
-    continuous = {
-      row[c("mean1", "sd1", "n1", "mean2", "sd2", "n2")] <-
-        lapply(c("MEAN_1", "SD_1", "TOTAL_1", "MEAN_2", "SD_2", "TOTAL_2"), function(nm) num_attr(d, nm))
-    },
-    giv = {
-      # EFFECT_SIZE and SE are the data as entered (log scale when LOG_DATA="YES")
-      row$giv_estimate <- num_attr(d, "EFFECT_SIZE")
-      row$giv_se <- num_attr(d, "SE")
-      row$estimate <- NA_real_
-      row[c("n1", "n2")] <- list(num_attr(d, "TOTAL_1"), num_attr(d, "TOTAL_2"))
-    },
-    oe = {
-      row$o_e <- num_attr(d, "O_E")
-      row$variance <- num_attr(d, "VAR")
-      row[c("n1", "n2")] <- list(num_attr(d, "TOTAL_1"), num_attr(d, "TOTAL_2"))
-    }
-  )
-  if (!yes(xml2::xml_attr(d, "ESTIMABLE") %|na|% "YES")) row$weight <- 0
-  row
+# The text of the first child `name` of every node ("" and absent become NA).
+children_text <- function(nodes, name) {
+  if (!length(nodes)) return(character())
+  txt <- xml2::xml_text(xml2::xml_find_first(nodes, name, ns = character()))
+  txt[!is.na(txt) & txt == ""] <- NA_character_
+  txt
+}
+
+rm5_results <- function(at) {
+  data.frame(events1 = num(at("EVENTS_1")), n1 = num(at("TOTAL_1")),
+             events2 = num(at("EVENTS_2")), n2 = num(at("TOTAL_2")),
+             k = as.integer(num(at("STUDIES"))), estimate = num(at("EFFECT_SIZE")),
+             ci_lb = num(at("CI_START")), ci_ub = num(at("CI_END")), tau2 = num(at("TAU2")),
+             chi2 = num(at("CHI2")), df = num(at("DF")), p_chi2 = num(at("P_CHI2")),
+             I2 = num(at("I2")), z = num(at("Z")), p_z = num(at("P_Z")))
+}
+
+# A data frame with exactly the columns of `layout`, in its order and types.
+conform <- function(df, layout) {
+  out <- lapply(names(layout), function(nm) {
+    proto <- layout[[nm]]
+    v <- if (nm %in% names(df)) df[[nm]] else rep(proto, nrow(df))
+    switch(typeof(proto), character = as.character(v), integer = as.integer(v),
+           double = as.numeric(v), logical = as.logical(v))
+  })
+  names(out) <- names(layout)
+  out <- as.data.frame(out, stringsAsFactors = FALSE)
+  rownames(out) <- NULL
+  out
 }
 
 rob_judgement <- function(x) {
@@ -381,21 +390,19 @@ rob_judgement <- function(x) {
 }
 
 rm5_risk_of_bias <- function(root, info) {
-  items <- xml2::xml_find_all(root, ".//QUALITY_ITEMS/QUALITY_ITEM")
-  rows <- list()
-  for (it in items) {
-    domain <- child_text(it, "NAME")
-    for (e in xml2::xml_find_all(it, "QUALITY_ITEM_DATA/QUALITY_ITEM_DATA_ENTRY")) {
-      id <- xml2::xml_attr(e, "STUDY_ID")
-      hit <- match(id, info$id)
-      support <- trimws(xml2::xml_text(e))
-      rows[[length(rows) + 1L]] <- list(
-        study = if (is.na(hit)) id else info$name[hit], domain = domain,
-        judgement = rob_judgement(xml2::xml_attr(e, "RESULT")),
-        support = if (nzchar(support)) support else NA_character_)
-    }
-  }
-  finish_rob(layout_frame(rows, rob_columns))
+  entries <- xml2::xml_find_all(root, "//QUALITY_ITEMS/QUALITY_ITEM/QUALITY_ITEM_DATA/QUALITY_ITEM_DATA_ENTRY",
+                                ns = character())
+  if (!length(entries)) return(NULL)
+  items <- xml2::xml_find_all(root, "//QUALITY_ITEMS/QUALITY_ITEM", ns = character())
+  item_of <- match(parent_path(parent_path(entries)), xml2::xml_path(items))
+  id <- xml2::xml_attr(entries, "STUDY_ID")
+  hit <- match(id, info$id)
+  support <- trimws(xml2::xml_text(entries))
+  finish_rob(data.frame(study = ifelse(is.na(hit), id, info$name[hit]),
+                        domain = children_text(items, "NAME")[item_of],
+                        judgement = rob_judgement(xml2::xml_attr(entries, "RESULT")),
+                        support = ifelse(nzchar(support), support, NA_character_),
+                        stringsAsFactors = FALSE))
 }
 
 finish_rob <- function(rob) {
