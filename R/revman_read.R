@@ -416,21 +416,22 @@ finish_rob <- function(rob) {
 print.mp_revman <- function(x, ...) {
   a <- x$analyses
   total <- a$level == "total"
-  cat(sprintf("RevMan review data (%s)%s: %d analys%s, %d study rows%s\n",
+  cat(sprintf("RevMan review data (%s): %d analys%s, %d study rows%s\n",
               c(rm5 = "RevMan 5 file", datapackage = "data package", csv = "RevMan 5 CSV export")[[x$format]],
-              if (nzchar(x$title %||% "")) paste0(", \"", x$title, "\"") else "",
               sum(total), if (sum(total) == 1L) "is" else "es", nrow(x$studies),
               if (!is.null(x$risk_of_bias)) sprintf(", %d risk-of-bias judgements", nrow(x$risk_of_bias)) else ""))
+  if (nzchar(x$title %||% "")) cat(strwrap(x$title, width = 78, prefix = "  "), sep = "\n")
   shown <- a[total, , drop = FALSE]
   n_sub <- vapply(shown$id, function(id) sum(a$level == "subgroup" & startsWith(a$id, paste0(id, "."))), 1L)
   result <- ifelse(is.na(shown$estimate), "not stored",
                    sprintf("%s [%s, %s]", format_num(shown$estimate, 2), format_num(shown$ci_lb, 2),
                            format_num(shown$ci_ub, 2)))
+  short <- function(v, n) ifelse(nchar(v) > n, paste0(substr(v, 1, n - 3), "..."), v)
+  type <- c(dichotomous = "dich", continuous = "cont", giv = "GIV", oe = "O-E")[shown$type]
   tab <- data.frame(
-    analysis = shown$id, name = ifelse(nchar(shown$name) > 40, paste0(substr(shown$name, 1, 37), "..."), shown$name),
-    data = shown$type, method = paste(shown$method, shown$measure, shown$model),
-    k = shown$k, subgroups = n_sub, `RevMan result` = result,
-    check.names = FALSE, stringsAsFactors = FALSE
+    analysis = shown$id, name = short(shown$name, 30),
+    data = ifelse(is.na(type), shown$type, type), method = paste(shown$method, shown$measure, shown$model),
+    k = shown$k, sub = n_sub, `RevMan result` = result, check.names = FALSE, stringsAsFactors = FALSE
   )
   print(tab, row.names = FALSE, right = FALSE)
   invisible(x)
