@@ -210,6 +210,14 @@ print.mp_revman_review <- function(x, ...) {
                       `|diff|` = formatC(r$diff, format = "e", digits = 1),
                       agree = ifelse(r$agree, "yes", "NO"), check.names = FALSE)
     print(tab, row.names = FALSE, right = FALSE)
+    w <- s[s$analysis == id & s$quantity == "weight" & !is.na(s$revman), , drop = FALSE]
+    if (lvl == "total" && nrow(w)) {
+      cat("  Study weights (%):\n")
+      print(data.frame(study = w$study, RevMan = fmt(w$revman), metapool = fmt(w$metapool),
+                       `|diff|` = formatC(w$diff, format = "e", digits = 1),
+                       agree = ifelse(w$agree, "yes", "NO"), check.names = FALSE),
+            row.names = FALSE, right = FALSE)
+    }
   }
   cat(sprintf("\nPooled and subgroup results: %d of %d stored numbers agree.\n",
               sum(p$agree[checked]), sum(checked)))

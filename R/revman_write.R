@@ -22,7 +22,7 @@
 #' @examples
 #' path <- system.file("extdata", "eccleston2014_synthetic", package = "metapool")
 #' review <- read_revman(path)
-#' out <- write_revman(review, file.path(tempdir(), "copy.zip"))
+#' out <- write_revman(review, file.path(tempdir(), "copy"))
 #' identical(read_revman(out)$studies, review$studies)
 #' @export
 write_revman <- function(x, path, name = "review", format = c("datapackage", "rm5")) {
@@ -38,6 +38,10 @@ write_revman <- function(x, path, name = "review", format = c("datapackage", "rm
   format <- chk_choice(format[1L], c("datapackage", "rm5"), "format")
   if (format == "rm5") return(invisible(write_rm5(x, path)))
   zip <- grepl("\\.zip$", path, ignore.case = TRUE)
+  if (zip && !nzchar(Sys.getenv("R_ZIPCMD", Sys.which("zip")))) {
+    abort_input("Writing a .zip needs a zip program (none found; see `R_ZIPCMD`): give a folder as `path`.",
+                "path")
+  }
   dir <- if (zip) file.path(tempfile("revman"), name) else path
   if (dir.exists(dir) && length(list.files(dir))) abort_input(sprintf("`path`: \"%s\" is not empty.", path), "path")
   dir.create(file.path(dir, "analysis-data"), recursive = TRUE, showWarnings = FALSE)
