@@ -8,7 +8,7 @@ VERSION := $(shell sed -n 's/^Version: *//p' DESCRIPTION)
 TARBALL := $(PKG)_$(VERSION).tar.gz
 
 BUILD_DEPS := Rcpp RcppEigen BH xml2
-TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown meta
+TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown robvis meta
 BENCH_DEPS := $(TEST_DEPS) bench
 
 .PHONY: demo test check install deps-build deps-test sanitize valgrind bench document clean

@@ -33,6 +33,26 @@ cpp_bootstrap_resample <- function(yi, vi, index, options, threads, progress) {
     .Call(`_metapool_cpp_bootstrap_resample`, yi, vi, index, options, threads, progress)
 }
 
+cpp_se_from_report <- function(estimate, se, ci_lb, ci_ub, statistic, p, df, level, log_scale) {
+    .Call(`_metapool_cpp_se_from_report`, estimate, se, ci_lb, ci_ub, statistic, p, df, level, log_scale)
+}
+
+cpp_mean_sd_from_quantiles <- function(min, q1, median, q3, max, n, method) {
+    .Call(`_metapool_cpp_mean_sd_from_quantiles`, min, q1, median, q3, max, n, method)
+}
+
+cpp_combine_groups <- function(n, mean, sd, events, group, n_groups) {
+    .Call(`_metapool_cpp_combine_groups`, n, mean, sd, events, group, n_groups)
+}
+
+cpp_log_hazard_ratio <- function(o_minus_e, v, hr, ci_lb, ci_ub, p, events, ratio, sign, level) {
+    .Call(`_metapool_cpp_log_hazard_ratio`, o_minus_e, v, hr, ci_lb, ci_ub, p, events, ratio, sign, level)
+}
+
+cpp_convert_measure <- function(x, acr, to) {
+    .Call(`_metapool_cpp_convert_measure`, x, acr, to)
+}
+
 cpp_es_smd <- function(m1, sd1, n1, m2, sd2, n2, correction, vtype, level) {
     .Call(`_metapool_cpp_es_smd`, m1, sd1, n1, m2, sd2, n2, correction, vtype, level)
 }
@@ -57,8 +77,8 @@ cpp_nnt <- function(theta, theta_lb, theta_ub, acr, scale, beneficial) {
     .Call(`_metapool_cpp_nnt`, theta, theta_lb, theta_ub, acr, scale, beneficial)
 }
 
-cpp_pool <- function(yi, vi, group, method, tau2_fixed, ci, pi, tau2_ci, level, tol, max_iter, tau2_init, step_adj) {
-    .Call(`_metapool_cpp_pool`, yi, vi, group, method, tau2_fixed, ci, pi, tau2_ci, level, tol, max_iter, tau2_init, step_adj)
+cpp_pool <- function(yi, vi, group, options) {
+    .Call(`_metapool_cpp_pool`, yi, vi, group, options)
 }
 
 cpp_subgroup_test <- function(estimate, se) {

@@ -5,19 +5,22 @@ measure_labels <- c(
   MD = "Mean difference",
   RR = "Risk ratio",
   OR = "Odds ratio",
-  RD = "Risk difference"
+  RD = "Risk difference",
+  HR = "Hazard ratio"
 )
 
-is_ratio_measure <- function(measure) measure %in% c("RR", "OR")
+is_ratio_measure <- function(measure) measure %in% c("RR", "OR", "HR")
 
-chk_preset <- function(preset) {
-  if (identical(preset, c("metafor", "revman5"))) return("metafor")
-  chk_choice(preset, c("metafor", "revman5"), "preset")
+# "mean differences", "generic effects", ...: what an object of this measure holds.
+es_measure_name <- function(measure) {
+  if (measure == "generic") return("generic effects")
+  paste0(tolower(measure_labels[[measure]]), "s")
 }
 
 # Shared pipeline of the es_*() functions: resolve rows, run the C++ computation
 # on the complete rows only, and assemble the mp_es object.
-build_es <- function(values, optional, na.action, compute, measure, options, level, preset) {
+build_es <- function(values, optional, na.action, compute, measure, options, level, preset,
+                     synthetic = FALSE) {
   level <- chk_level(level)
   rows <- study_rows(values, optional$slab, optional$subset, na.action, exclude_keeps = TRUE)
   inputs <- if (is.null(rows$keep)) values else lapply(values, `[`, rows$keep)
@@ -32,8 +35,10 @@ build_es <- function(values, optional, na.action, compute, measure, options, lev
       out
     })
   }
-  new_mp_es(c(list(slab = rows$slab), inputs, result), measure = measure, options = options,
-            level = level, preset = preset, omitted = rows$omitted)
+  out <- new_mp_es(c(list(slab = rows$slab), inputs, result), measure = measure,
+                   options = options, level = level, preset = preset, omitted = rows$omitted)
+  if (synthetic) attr(out, "synthetic") <- TRUE
+  out
 }
 
 new_mp_es <- function(columns, measure, options, level, preset, omitted = integer(0)) {
@@ -42,7 +47,7 @@ new_mp_es <- function(columns, measure, options, level, preset, omitted = intege
             es_options = options, level = level, preset = preset, omitted = omitted)
 }
 
-es_attributes <- c("measure", "es_options", "level", "preset", "omitted")
+es_attributes <- c("measure", "es_options", "level", "preset", "omitted", "synthetic")
 
 #' Methods for effect-size objects
 #'
@@ -87,7 +92,8 @@ print.mp_es <- function(x, digits = 4, ...) {
     ci = sprintf("[%s, %s]", format_num(back(x$ci_lb), digits), format_num(back(x$ci_ub), digits)),
     stringsAsFactors = FALSE
   )
-  names(shown) <- c("study", measure, if (is_ratio_measure(measure)) "se(log)" else "se",
+  names(shown) <- c("study", if (measure == "generic") "estimate" else measure,
+                    if (is_ratio_measure(measure)) "se(log)" else "se",
                     sprintf("%g%% CI", 100 * level))
   notes <- character(0)
   if ("corrected" %in% names(x) && any(x$corrected, na.rm = TRUE)) {
@@ -112,15 +118,10 @@ print.mp_es <- function(x, digits = 4, ...) {
   invisible(x)
 }
 
-format_num <- function(x, digits) {
-  out <- formatC(x, digits = digits, format = "f")
-  out[is.na(x)] <- "NA"
-  out
-}
-
 es_description <- function(x) {
   measure <- attr(x, "measure")
   opt <- attr(x, "es_options")
+  if (identical(opt$source, "giv")) return(giv_description(x))
   detail <- switch(
     measure,
     SMD = sprintf("%s; variance %s", switch(opt$correction,

@@ -11,7 +11,8 @@
 #' * risk ratio: experimental risk `EER = ACR * RR`;
 #' * odds ratio: `EER = ACR * OR / (1 - ACR + ACR * OR)`;
 #' * SMD: converted to a log odds ratio, `log OR = pi / sqrt(3) * SMD`
-#'   (Hasselblad & Hedges 1995; Chinn 2000), and then as for the OR. This
+#'   (Hasselblad & Hedges 1995; Chinn 2000; the relation of
+#'   [convert_smd_to_logor()]), and then as for the OR. This
 #'   assumes the outcome has a logistic distribution with equal variances in
 #'   both groups; the "event" is a score above a threshold, so with `event =
 #'   "harmful"` a higher score is worse.
@@ -122,13 +123,13 @@ nnt.numeric <- function(x, measure = c("RD", "RR", "OR", "SMD"), ci_lb = NULL, c
 #' @export
 nnt.mp_es <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
   measure <- attr(x, "measure")
-  if (measure == "MD") {
-    abort_input("An NNT needs a binary measure (RD, RR, OR) or an SMD; `x` holds mean differences.",
-                "x")
+  if (!measure %in% c("RD", "RR", "OR", "SMD")) {
+    abort_input(sprintf("An NNT needs a binary measure (RD, RR, OR) or an SMD; `x` holds %s.",
+                        es_measure_name(measure)), "x")
   }
   event <- chk_event(event)
   acr_source <- "given"
-  if (is.null(acr) && measure %in% c("RR", "OR", "RD")) {
+  if (is.null(acr) && measure %in% c("RR", "OR", "RD") && "events2" %in% names(x)) {
     acr <- x$events2 / x$n2
     acr_source <- "observed control-group risk of each study"
   }
@@ -153,7 +154,7 @@ nnt.metapool <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...)
   if (!measure %in% c("RD", "RR", "OR", "SMD")) {
     abort_input(sprintf(
       "An NNT needs a fit of a binary measure (RD, RR, OR) or an SMD; this fit pools %s.",
-      if (measure == "generic") "generic effects" else measure_labels[[measure]]
+      es_measure_name(measure)
     ), "x")
   }
   event <- chk_event(event)

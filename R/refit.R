@@ -86,8 +86,14 @@ gosh_included <- function(x) {
 
 #' @rdname metapool_gosh
 #' @param ... Graphical parameters for the scatter plot.
+#' @param file Optional file name (`.pdf`, `.png`, `.svg`, `.jpeg`, `.tiff`): the
+#'   plot is written to a file of `width` x `height` inches instead of the
+#'   current device.
+#' @param width,height Size of the file in inches.
+#' @param res Resolution in pixels per inch for bitmap files.
 #' @export
-plot.mp_gosh <- function(x, ...) {
+plot.mp_gosh <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   old <- graphics::par(no.readonly = TRUE)
   on.exit(graphics::par(old))
   graphics::layout(matrix(c(1, 0, 3, 2), 2, byrow = TRUE), widths = c(4, 1), heights = c(1, 4))
@@ -107,7 +113,7 @@ plot.mp_gosh <- function(x, ...) {
                  col = grDevices::adjustcolor("steelblue4", alpha.f = min(1, 50 / sum(ok) + 0.05)),
                  xlim = range(est[ok]), ylim = c(0, 100),
                  xlab = if (attr(x, "measure") == "generic") "Estimate" else attr(x, "measure"),
-                 ylab = "I^2 (%)", log = if (attr(x, "measure") %in% c("RR", "OR")) "x" else "", ...)
+                 ylab = "I^2 (%)", log = if (is_ratio_measure(attr(x, "measure"))) "x" else "", ...)
   invisible(x)
 }
 
@@ -166,7 +172,10 @@ metapool_cumulative <- function(fit, order = NULL, threads = 1L) {
   }
   res <- cpp_cumulative(fit$yi, fit$vi, o - 1L, engine_options(fit$settings, "none"),
                         resolve_threads(threads))
-  out <- cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns))
+  # The first cumulative fit has one study by construction: its Wald interval needs no note.
+  out <- withCallingHandlers(
+    cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns)),
+    metapool_warning_small_k = function(w) invokeRestart("muffleWarning"))
   new_refit_frame(out, fit, "mp_cumulative")
 }
 
@@ -196,14 +205,17 @@ new_refit_frame <- function(out, fit, class) {
 #' @rdname metapool_diagnostics
 #' @param x A diagnostics data frame.
 #' @param ... Further graphical parameters.
+#' @inheritParams plot.mp_gosh
 #' @export
-plot.mp_leave1out <- function(x, ...) {
+plot.mp_leave1out <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   plot_refit(x, "Estimate with the study omitted", ...)
 }
 
 #' @rdname metapool_diagnostics
 #' @export
-plot.mp_cumulative <- function(x, ...) {
+plot.mp_cumulative <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   plot_refit(x, "Cumulative estimate, adding studies in order", ...)
 }
 
@@ -220,7 +232,7 @@ plot_refit <- function(x, main, ...) {
   graphics::plot(est, rev(seq_len(k)), xlim = rng, ylim = c(0.5, k + 0.5), pch = 15,
                  yaxt = "n", ylab = "", xlab = if (attr(x, "measure") == "generic") "Estimate" else
                    attr(x, "measure"), main = main,
-                 log = if (attr(x, "measure") %in% c("RR", "OR")) "x" else "", ...)
+                 log = if (is_ratio_measure(attr(x, "measure"))) "x" else "", ...)
   graphics::segments(lb, rev(seq_len(k)), ub, rev(seq_len(k)))
   graphics::abline(v = f(attr(x, "fit_estimate")), lty = 2, col = "grey40")
   graphics::axis(2, at = rev(seq_len(k)), labels = as.character(x$study), las = 1,
@@ -230,7 +242,8 @@ plot_refit <- function(x, main, ...) {
 
 #' @rdname metapool_diagnostics
 #' @export
-plot.mp_influence <- function(x, ...) {
+plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   stats <- c(rstudent = "Studentised residual", dffits = "DFFITS", cook_d = "Cook's distance",
              cov_r = "Covariance ratio", tau2_del = "tau^2 (study deleted)",
              Q_del = "Q (study deleted)", hat = "Hat value", weight = "Weight (%)")
@@ -367,7 +380,7 @@ print.mp_bootstrap <- function(x, ...) {
               if (x$type == "parametric") "Parametric" else "Non-parametric", x$B, 100 * x$level))
   cat(sprintf("estimate: %s [%s, %s]%s\n", format_num(f(x$estimate[["value"]]), 4),
               format_num(f(x$estimate[["ci_lb"]]), 4), format_num(f(x$estimate[["ci_ub"]]), 4),
-              if (x$measure %in% c("RR", "OR")) paste0(" (", x$measure, ")") else ""))
+              if (is_ratio_measure(x$measure)) paste0(" (", x$measure, ")") else ""))
   cat(sprintf("tau^2:    %s [%s, %s]\n", format_num(x$tau2[["value"]], 4),
               format_num(x$tau2[["ci_lb"]], 4), format_num(x$tau2[["ci_ub"]], 4)))
   invisible(x)

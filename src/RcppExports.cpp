@@ -129,6 +129,86 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_se_from_report
+Rcpp::List cpp_se_from_report(const Eigen::Map<Eigen::VectorXd> estimate, const Eigen::Map<Eigen::VectorXd> se, const Eigen::Map<Eigen::VectorXd> ci_lb, const Eigen::Map<Eigen::VectorXd> ci_ub, const Eigen::Map<Eigen::VectorXd> statistic, const Eigen::Map<Eigen::VectorXd> p, const Eigen::Map<Eigen::VectorXd> df, const Eigen::Map<Eigen::VectorXd> level, bool log_scale);
+RcppExport SEXP _metapool_cpp_se_from_report(SEXP estimateSEXP, SEXP seSEXP, SEXP ci_lbSEXP, SEXP ci_ubSEXP, SEXP statisticSEXP, SEXP pSEXP, SEXP dfSEXP, SEXP levelSEXP, SEXP log_scaleSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type estimate(estimateSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type se(seSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type ci_lb(ci_lbSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type ci_ub(ci_ubSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type statistic(statisticSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type p(pSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type df(dfSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type level(levelSEXP);
+    Rcpp::traits::input_parameter< bool >::type log_scale(log_scaleSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_se_from_report(estimate, se, ci_lb, ci_ub, statistic, p, df, level, log_scale));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_mean_sd_from_quantiles
+Rcpp::List cpp_mean_sd_from_quantiles(const Eigen::Map<Eigen::VectorXd> min, const Eigen::Map<Eigen::VectorXd> q1, const Eigen::Map<Eigen::VectorXd> median, const Eigen::Map<Eigen::VectorXd> q3, const Eigen::Map<Eigen::VectorXd> max, const Eigen::Map<Eigen::VectorXd> n, std::string method);
+RcppExport SEXP _metapool_cpp_mean_sd_from_quantiles(SEXP minSEXP, SEXP q1SEXP, SEXP medianSEXP, SEXP q3SEXP, SEXP maxSEXP, SEXP nSEXP, SEXP methodSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type min(minSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type q1(q1SEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type median(medianSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type q3(q3SEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type max(maxSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type n(nSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mean_sd_from_quantiles(min, q1, median, q3, max, n, method));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_combine_groups
+Rcpp::List cpp_combine_groups(const Eigen::Map<Eigen::VectorXd> n, const Eigen::Map<Eigen::VectorXd> mean, const Eigen::Map<Eigen::VectorXd> sd, const Eigen::Map<Eigen::VectorXd> events, const Eigen::Map<Eigen::VectorXi> group, int n_groups);
+RcppExport SEXP _metapool_cpp_combine_groups(SEXP nSEXP, SEXP meanSEXP, SEXP sdSEXP, SEXP eventsSEXP, SEXP groupSEXP, SEXP n_groupsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type n(nSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type mean(meanSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type events(eventsSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_combine_groups(n, mean, sd, events, group, n_groups));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_log_hazard_ratio
+Rcpp::List cpp_log_hazard_ratio(const Eigen::Map<Eigen::VectorXd> o_minus_e, const Eigen::Map<Eigen::VectorXd> v, const Eigen::Map<Eigen::VectorXd> hr, const Eigen::Map<Eigen::VectorXd> ci_lb, const Eigen::Map<Eigen::VectorXd> ci_ub, const Eigen::Map<Eigen::VectorXd> p, const Eigen::Map<Eigen::VectorXd> events, const Eigen::Map<Eigen::VectorXd> ratio, const Eigen::Map<Eigen::VectorXd> sign, const Eigen::Map<Eigen::VectorXd> level);
+RcppExport SEXP _metapool_cpp_log_hazard_ratio(SEXP o_minus_eSEXP, SEXP vSEXP, SEXP hrSEXP, SEXP ci_lbSEXP, SEXP ci_ubSEXP, SEXP pSEXP, SEXP eventsSEXP, SEXP ratioSEXP, SEXP signSEXP, SEXP levelSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type o_minus_e(o_minus_eSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type v(vSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type hr(hrSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type ci_lb(ci_lbSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type ci_ub(ci_ubSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type p(pSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type events(eventsSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type ratio(ratioSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type sign(signSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type level(levelSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_log_hazard_ratio(o_minus_e, v, hr, ci_lb, ci_ub, p, events, ratio, sign, level));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_convert_measure
+Eigen::VectorXd cpp_convert_measure(const Eigen::Map<Eigen::VectorXd> x, const Eigen::Map<Eigen::VectorXd> acr, std::string to);
+RcppExport SEXP _metapool_cpp_convert_measure(SEXP xSEXP, SEXP acrSEXP, SEXP toSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type acr(acrSEXP);
+    Rcpp::traits::input_parameter< std::string >::type to(toSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_convert_measure(x, acr, to));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_es_smd
 Rcpp::List cpp_es_smd(const Eigen::Map<Eigen::VectorXd> m1, const Eigen::Map<Eigen::VectorXd> sd1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> m2, const Eigen::Map<Eigen::VectorXd> sd2, const Eigen::Map<Eigen::VectorXd> n2, std::string correction, std::string vtype, double level);
 RcppExport SEXP _metapool_cpp_es_smd(SEXP m1SEXP, SEXP sd1SEXP, SEXP n1SEXP, SEXP m2SEXP, SEXP sd2SEXP, SEXP n2SEXP, SEXP correctionSEXP, SEXP vtypeSEXP, SEXP levelSEXP) {
@@ -233,24 +313,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_pool
-Rcpp::List cpp_pool(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const std::vector<int>& group, std::string method, double tau2_fixed, std::string ci, std::string pi, std::string tau2_ci, double level, double tol, int max_iter, double tau2_init, double step_adj);
-RcppExport SEXP _metapool_cpp_pool(SEXP yiSEXP, SEXP viSEXP, SEXP groupSEXP, SEXP methodSEXP, SEXP tau2_fixedSEXP, SEXP ciSEXP, SEXP piSEXP, SEXP tau2_ciSEXP, SEXP levelSEXP, SEXP tolSEXP, SEXP max_iterSEXP, SEXP tau2_initSEXP, SEXP step_adjSEXP) {
+Rcpp::List cpp_pool(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const std::vector<int>& group, const Rcpp::List options);
+RcppExport SEXP _metapool_cpp_pool(SEXP yiSEXP, SEXP viSEXP, SEXP groupSEXP, SEXP optionsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
     Rcpp::traits::input_parameter< const std::vector<int>& >::type group(groupSEXP);
-    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
-    Rcpp::traits::input_parameter< double >::type tau2_fixed(tau2_fixedSEXP);
-    Rcpp::traits::input_parameter< std::string >::type ci(ciSEXP);
-    Rcpp::traits::input_parameter< std::string >::type pi(piSEXP);
-    Rcpp::traits::input_parameter< std::string >::type tau2_ci(tau2_ciSEXP);
-    Rcpp::traits::input_parameter< double >::type level(levelSEXP);
-    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
-    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
-    Rcpp::traits::input_parameter< double >::type tau2_init(tau2_initSEXP);
-    Rcpp::traits::input_parameter< double >::type step_adj(step_adjSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_pool(yi, vi, group, method, tau2_fixed, ci, pi, tau2_ci, level, tol, max_iter, tau2_init, step_adj));
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_pool(yi, vi, group, options));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -275,13 +346,18 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_permutation", (DL_FUNC) &_metapool_cpp_permutation, 7},
     {"_metapool_cpp_bootstrap_parametric", (DL_FUNC) &_metapool_cpp_bootstrap_parametric, 7},
     {"_metapool_cpp_bootstrap_resample", (DL_FUNC) &_metapool_cpp_bootstrap_resample, 6},
+    {"_metapool_cpp_se_from_report", (DL_FUNC) &_metapool_cpp_se_from_report, 9},
+    {"_metapool_cpp_mean_sd_from_quantiles", (DL_FUNC) &_metapool_cpp_mean_sd_from_quantiles, 7},
+    {"_metapool_cpp_combine_groups", (DL_FUNC) &_metapool_cpp_combine_groups, 6},
+    {"_metapool_cpp_log_hazard_ratio", (DL_FUNC) &_metapool_cpp_log_hazard_ratio, 10},
+    {"_metapool_cpp_convert_measure", (DL_FUNC) &_metapool_cpp_convert_measure, 3},
     {"_metapool_cpp_es_smd", (DL_FUNC) &_metapool_cpp_es_smd, 9},
     {"_metapool_cpp_es_md", (DL_FUNC) &_metapool_cpp_es_md, 8},
     {"_metapool_cpp_es_binary", (DL_FUNC) &_metapool_cpp_es_binary, 10},
     {"_metapool_cpp_hedges_j", (DL_FUNC) &_metapool_cpp_hedges_j, 2},
     {"_metapool_cpp_mantel_haenszel", (DL_FUNC) &_metapool_cpp_mantel_haenszel, 14},
     {"_metapool_cpp_nnt", (DL_FUNC) &_metapool_cpp_nnt, 6},
-    {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 13},
+    {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 4},
     {"_metapool_cpp_subgroup_test", (DL_FUNC) &_metapool_cpp_subgroup_test, 2},
     {NULL, NULL, 0}
 };

@@ -1,5 +1,7 @@
 #include "metapool/nnt.hpp"
 
+#include "metapool/convert.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -20,18 +22,9 @@ double clamp(double x, double lo, double hi, bool* bounded) {
   return x;
 }
 
-// EER from the control risk and an odds ratio exp(log_or), without overflow.
-double risk_from_odds_ratio(double acr, double log_or) {
-  if (acr <= 0.0) return 0.0;
-  if (acr >= 1.0) return 1.0;
-  const double log_odds = std::log(acr) - std::log1p(-acr) + log_or;
-  return 1.0 / (1.0 + std::exp(-log_odds));
-}
-
 }  // namespace
 
 double implied_risk_change(double theta, double acr, NntScale scale, bool* bounded) {
-  static const double kLogitPerSmd = 3.14159265358979323846 / std::sqrt(3.0);
   if (std::isnan(theta)) return theta;
   switch (scale) {
     case NntScale::risk_difference:
@@ -45,7 +38,7 @@ double implied_risk_change(double theta, double acr, NntScale scale, bool* bound
     case NntScale::log_odds_ratio:
       return risk_from_odds_ratio(acr, theta) - acr;
     case NntScale::smd:
-      return risk_from_odds_ratio(acr, kLogitPerSmd * theta) - acr;
+      return risk_from_odds_ratio(acr, smd_to_log_odds_ratio(theta)) - acr;
   }
   return std::nan("");
 }

@@ -17,6 +17,7 @@
 // GoogleTest property); tests/RELIABILITY.md quotes these counts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <chrono>
 #include <iomanip>
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "metapool/batch.hpp"
+#include "metapool/convert.hpp"
 #include "metapool/distributions.hpp"
 #include "metapool/effect_sizes.hpp"
 #include "metapool/mantel_haenszel.hpp"
@@ -249,7 +251,7 @@ void check_fit(Tally& t, const metapool::PoolFit& f, const metapool::PoolOptions
   CONTRACT(t, f.k == k, ctx);
   CONTRACT(t, is_fin(f.tau2) && f.tau2 >= 0, ctx);
   CONTRACT(t, is_fin(f.Q) && f.Q >= 0, ctx);
-  CONTRACT(t, f.Q_p >= 0 && f.Q_p <= 1, ctx);
+  CONTRACT(t, f.Q_df == 0 ? std::isnan(f.Q_p) : f.Q_p >= 0 && f.Q_p <= 1, ctx);
   CONTRACT(t, is_fin(f.I2) && f.I2 >= -1e-9 && f.I2 <= 100 + 1e-9, ctx);
   CONTRACT(t, is_fin(f.H2), ctx);
   CONTRACT(t, f.weights.size() == k, ctx);
@@ -566,6 +568,177 @@ TEST(Robustness, Nnt) {
   }
 }
 
+// The Handbook conversions (convert.hpp): valid reports give finite positive standard
+// errors and SDs; poisoned values give NaN, never a crash; wrong lengths and group
+// indices throw std::invalid_argument.
+TEST(Robustness, Conversions) {
+  Tally t("Robustness.Conversions");
+  Rng rng(kSeed + 17);
+  const metapool::FivenumMethod methods[] = {metapool::FivenumMethod::luo_shi,
+                                             metapool::FivenumMethod::wan,
+                                             metapool::FivenumMethod::hozo};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (int c = 0; c < 3000; ++c) {
+    const bool bad = coin(rng, 0.3);
+    const Index k = coin(rng, 0.03) ? 0 : unif_int(rng, 1, 15);
+    std::ostringstream ctx;
+    ctx << "case " << c;
+    // se_from_report: one of se, CI, statistic, p per row; log scale half the time.
+    VectorXd est(k), se(k), lb(k), ub(k), st(k), p(k), df(k), level(k);
+    const bool log_scale = coin(rng);
+    for (Index i = 0; i < k; ++i) {
+      const double y = normal(rng) * 2, s = log_unif(rng, 1e-3, 10);
+      est[i] = log_scale ? std::exp(y) : y;
+      se[i] = lb[i] = ub[i] = st[i] = p[i] = nan;
+      level[i] = unif(rng, 0.5, 0.999);
+      df[i] = coin(rng) ? nan : unif_int(rng, 1, 500);
+      switch (unif_int(rng, 0, 3)) {
+        case 0: se[i] = s; break;
+        case 1: {
+          const double z = metapool::two_sided_critical(level[i], df[i]);
+          lb[i] = log_scale ? std::exp(y - z * s) : y - z * s;
+          ub[i] = log_scale ? std::exp(y + z * s) : y + z * s;
+          break;
+        }
+        case 2: st[i] = normal(rng) * 3 + 0.1; break;
+        default: p[i] = unif(rng, 1e-12, 0.999);
+      }
+    }
+    if (bad) {
+      VectorXd* all[] = {&est, &se, &lb, &ub, &st, &p, &df, &level};
+      poison(all[unif_int(rng, 0, 7)], rng);
+      if (coin(rng, 0.2)) level.resize(maybe_wrong_length(rng, k));
+    }
+    try {
+      const metapool::SeResult r =
+          metapool::se_from_report(est, se, lb, ub, st, p, df, level, log_scale);
+      CONTRACT(t, level.size() == k, ctx.str());
+      if (!bad) {
+        for (Index i = 0; i < k; ++i) {
+          CONTRACT(t, r.source[i] > 0 && (is_fin(r.se[i]) || est[i] == 0.0) && r.se[i] >= 0,
+                   ctx.str() << " row " << i << " se=" << r.se[i]);
+        }
+      }
+    } catch (const std::invalid_argument&) {
+      CONTRACT(t, level.size() != k, ctx.str());
+    }
+    t.count("se_from_report");
+
+    // mean_sd_from_quantiles: ordered five-number summaries with some values missing.
+    VectorXd mn(k), q1(k), md(k), q3(k), mx(k), n(k);
+    for (Index i = 0; i < k; ++i) {
+      double v[5];
+      for (double& x : v) x = normal(rng) * 10;
+      std::sort(v, v + 5);
+      const int scenario = unif_int(rng, 1, 3);
+      mn[i] = scenario != 2 ? v[0] : nan;
+      q1[i] = scenario != 1 ? v[1] : nan;
+      md[i] = v[2];
+      q3[i] = scenario != 1 ? v[3] : nan;
+      mx[i] = scenario != 2 ? v[4] : nan;
+      n[i] = unif_int(rng, 2, 100000);
+    }
+    if (bad) {
+      VectorXd* all[] = {&mn, &q1, &md, &q3, &mx, &n};
+      poison(all[unif_int(rng, 0, 5)], rng);
+      if (coin(rng, 0.2)) n.resize(maybe_wrong_length(rng, k));
+    }
+    const auto method = methods[c % 3];
+    try {
+      const metapool::MeanSdResult r = metapool::mean_sd_from_quantiles(mn, q1, md, q3, mx, n, method);
+      CONTRACT(t, n.size() == k, ctx.str());
+      if (!bad) {
+        for (Index i = 0; i < k; ++i) {
+          const bool defined = method != metapool::FivenumMethod::hozo || r.scenario[i] == 1;
+          if (defined) {
+            CONTRACT(t, is_fin(r.mean[i]) && is_fin(r.sd[i]) && r.sd[i] >= 0,
+                     ctx.str() << " row " << i << " scenario " << r.scenario[i]);
+          }
+        }
+      }
+    } catch (const std::invalid_argument&) {
+      CONTRACT(t, n.size() != k, ctx.str());
+    }
+    t.count("mean_sd_from_quantiles");
+
+    // combine_groups: group indices in range, or out of range when bad.
+    const int groups = k == 0 ? 0 : unif_int(rng, 1, static_cast<int>(k));
+    VectorXd gn(k), gm(k), gs(k), ge(k);
+    VectorXi g(k);
+    for (Index i = 0; i < k; ++i) {
+      gn[i] = unif_int(rng, 2, 500);
+      gm[i] = normal(rng) * 10;
+      gs[i] = log_unif(rng, 0.01, 10);
+      ge[i] = unif_int(rng, 0, static_cast<int>(gn[i]));
+      g[i] = i < groups ? static_cast<int>(i) : unif_int(rng, 0, groups - 1);
+    }
+    const bool bad_index = bad && k > 0 && coin(rng, 0.3);
+    if (bad_index) g[unif_int(rng, 0, static_cast<int>(k) - 1)] = coin(rng) ? -1 : groups;
+    if (bad && !bad_index) {
+      VectorXd* all[] = {&gn, &gm, &gs, &ge};
+      poison(all[unif_int(rng, 0, 3)], rng);
+    }
+    try {
+      const metapool::CombinedGroups r = metapool::combine_groups(gn, gm, gs, ge, g, groups);
+      CONTRACT(t, !bad_index, ctx.str());
+      if (!bad) {
+        for (int j = 0; j < groups; ++j) {
+          CONTRACT(t, is_fin(r.sd[j]) && r.sd[j] > 0 && is_fin(r.mean[j]), ctx.str() << " group " << j);
+        }
+      }
+    } catch (const std::invalid_argument&) {
+      CONTRACT(t, bad_index, ctx.str());
+    }
+    t.count("combine_groups");
+
+    // log_hazard_ratio: one report per row.
+    VectorXd oe(k), v(k), hr(k), hl(k), hu(k), hp(k), ev(k), ratio(k), sign(k), hlev(k);
+    for (Index i = 0; i < k; ++i) {
+      oe[i] = v[i] = hr[i] = hl[i] = hu[i] = hp[i] = ev[i] = nan;
+      ratio[i] = log_unif(rng, 0.2, 5);
+      sign[i] = coin(rng) ? -1 : 1;
+      hlev[i] = 0.95;
+      const double loghr = normal(rng) * 0.5, s = log_unif(rng, 0.01, 2);
+      switch (unif_int(rng, 0, 3)) {
+        case 0: v[i] = 1 / (s * s); oe[i] = loghr * v[i]; break;
+        case 1: hr[i] = std::exp(loghr); hl[i] = std::exp(loghr - 2 * s); hu[i] = std::exp(loghr + 2 * s); break;
+        case 2: hr[i] = std::exp(loghr); ev[i] = unif_int(rng, 1, 5000); break;
+        default: hp[i] = unif(rng, 1e-10, 0.999); ev[i] = unif_int(rng, 1, 5000);
+      }
+    }
+    if (bad) {
+      VectorXd* all[] = {&oe, &v, &hr, &hl, &hu, &hp, &ev, &ratio, &sign, &hlev};
+      poison(all[unif_int(rng, 0, 9)], rng);
+      if (coin(rng, 0.2)) sign.resize(maybe_wrong_length(rng, k));
+    }
+    try {
+      const metapool::LogHrResult r =
+          metapool::log_hazard_ratio(oe, v, hr, hl, hu, hp, ev, ratio, sign, hlev);
+      CONTRACT(t, sign.size() == k, ctx.str());
+      if (!bad) {
+        for (Index i = 0; i < k; ++i) {
+          CONTRACT(t, r.source[i] > 0 && is_fin(r.yi[i]) && is_fin(r.se[i]) && r.se[i] > 0,
+                   ctx.str() << " row " << i);
+        }
+      }
+    } catch (const std::invalid_argument&) {
+      CONTRACT(t, sign.size() != k, ctx.str());
+    }
+    t.count("log_hazard_ratio");
+
+    // Scalar conversions between measures.
+    const double x = bad ? special(rng) : normal(rng) * 3;
+    const double a = bad ? special(rng) : unif(rng, 1e-6, 1 - 1e-6);
+    const double to_or = metapool::log_odds_ratio_from_risk_ratio(x, a);
+    const double to_rr = metapool::log_risk_ratio_from_odds_ratio(x, a);
+    if (!bad) {
+      CONTRACT(t, is_fin(to_rr), ctx.str() << " log OR=" << x << " acr=" << a);
+      CONTRACT(t, std::isnan(to_or) == !(a * std::exp(x) < 1), ctx.str() << " log RR=" << x);
+    }
+    t.count("ratio_conversions");
+  }
+}
+
 // A zero control risk once gave NaN (0 * exp(theta) = 0 * Inf) for log RR > 709.
 TEST(Robustness, ZeroControlRiskWithHugeRiskRatio) {
   const VectorXd th = VectorXd::Constant(1, 800.0), acr = VectorXd::Zero(1);
@@ -753,8 +926,8 @@ TEST(Robustness, PoolHugeK) {
   metapool::MhOptions mo;
   mo.random = true;
   const metapool::MhFit f = metapool::mantel_haenszel(e1, n1, e2, n2, mo);
-  CONTRACT(t, f.defined && is_fin(f.estimate) && is_fin(f.se) && f.ci_lb <= f.ci_ub, "mh k=1e6");
-  CONTRACT(t, std::fabs(f.weights.sum() - 1) < 1e-9, "mh k=1e6");
+  CONTRACT(t, std::isfinite(f.fixed.estimate) && is_fin(f.fixed.estimate) && is_fin(f.fixed.se) && f.fixed.ci_lb <= f.fixed.ci_ub, "mh k=1e6");
+  CONTRACT(t, std::fabs(f.fixed.weights.sum() - 1) < 1e-9, "mh k=1e6");
   CONTRACT(t, is_fin(f.random.estimate) && is_fin(f.random.se), "mh random k=1e6");
   t.count("mantel_haenszel/k=1e6");
 }
@@ -807,16 +980,16 @@ TEST(Robustness, MantelHaenszel) {
     try {
       const metapool::MhFit f = metapool::mantel_haenszel(e1, n1, e2, n2, o);
       CONTRACT(t, lengths_ok, ctx.str() << " accepted mismatched lengths");
-      CONTRACT(t, f.yi.size() == k && f.weights.size() == k, ctx.str());
+      CONTRACT(t, f.yi.size() == k && f.fixed.weights.size() == f.k_estimable, ctx.str());
       if (!bad) {
-        if (f.defined) {
-          CONTRACT(t, is_fin(f.estimate) && is_fin(f.se) && f.se > 0, ctx.str());
-          CONTRACT(t, f.ci_lb <= f.estimate && f.estimate <= f.ci_ub, ctx.str());
-          CONTRACT(t, f.p >= 0 && f.p <= 1, ctx.str());
-          CONTRACT(t, std::fabs(f.weights.sum() - 1) < 1e-9, ctx.str() << " sum(w)=" << f.weights.sum());
-          CONTRACT(t, (f.weights.array() >= 0).all(), ctx.str());
+        if (std::isfinite(f.fixed.estimate)) {
+          CONTRACT(t, is_fin(f.fixed.estimate) && is_fin(f.fixed.se) && f.fixed.se > 0, ctx.str());
+          CONTRACT(t, f.fixed.ci_lb <= f.fixed.estimate && f.fixed.estimate <= f.fixed.ci_ub, ctx.str());
+          CONTRACT(t, f.fixed.p >= 0 && f.fixed.p <= 1, ctx.str());
+          CONTRACT(t, std::fabs(f.fixed.weights.sum() - 1) < 1e-9, ctx.str() << " sum(w)=" << f.fixed.weights.sum());
+          CONTRACT(t, (f.fixed.weights.array() >= 0).all(), ctx.str());
           if (f.k_estimable > 1) {
-            CONTRACT(t, is_fin(f.Q) && f.Q >= 0 && is_fin(f.tau2) && f.tau2 >= 0, ctx.str());
+            CONTRACT(t, is_fin(f.fixed.Q) && f.fixed.Q >= 0 && is_fin(f.tau2_dl) && f.tau2_dl >= 0, ctx.str());
           }
         }
         if (o.random && f.k_estimable > 0) {

@@ -23,6 +23,7 @@ front_ends <- list(
   metapool_mh = list(fn = metapool_mh, args = list(events1 = c(5, 8, 3), n1 = c(20, 25, 30),
                                                    events2 = c(9, 12, 6), n2 = c(21, 24, 30))),
   metapool = list(fn = metapool, args = list(yi = c(0.1, 0.4, -0.2), vi = c(0.02, 0.05, 0.03))),
+  es_giv = list(fn = es_giv, args = list(estimate = c(0.1, 0.4, -0.2), se = c(0.1, 0.2, 0.15))),
   metapool_batch = list(fn = function(...) metapool_batch(..., by = c(1, 1, 1)),
                         args = list(yi = c(0.1, 0.4, -0.2), vi = c(0.02, 0.05, 0.03)))
 )
@@ -117,6 +118,26 @@ test_that("impossible values are rejected with the rows and the rule", {
   expect_input_error(metapool(gen$yi), "exactly one of `vi`", "neither vi nor sei")
   expect_input_error(metapool_batch(yi = gen$yi, vi = c(0.02, -1, 0.03), by = c(1, 1, 2)),
                      "`vi`.*row 2", "batch negative vi")
+})
+
+test_that("the Handbook conversions reject impossible reports with the argument and the rows", {
+  cases <- list(
+    list(quote(es_giv(c(1, 2), ci_lb = c(0, 3), ci_ub = c(2, 2.5))), "`ci_lb` must be below `ci_ub`.*row 2"),
+    list(quote(es_giv(c(1, 2), ci_lb = c(0, 1), ci_ub = c(2, 1.5))), "`ci_ub` must not be below `estimate`.*row 2"),
+    list(quote(es_giv(c(1, 2), se = c(-0.1, 0.2))), "`se` must be positive: row 1"),
+    list(quote(convert_sd(n1 = c(10, 12), se = c(1, -2))), "`se` must be positive: row 2"),
+    list(quote(convert_cluster(n = c(80, 90), cluster_size = 20, icc = c(0.05, 1))), "`icc` must be an intracluster correlation in \\[0, 1\\): row 2"),
+    list(quote(convert_cluster(n = 80, cluster_size = 20, icc = -0.1)), "`icc`.*row 1"),
+    list(quote(convert_crossover(5, 2, 4, 2, n = 12, r = c(0.5, -1))), "`r` must be a correlation strictly between -1 and 1: row 2"),
+    list(quote(convert_change(4, 5, r = c(0.2, 1.1))), "`r` must be a correlation.*row 2"),
+    list(quote(convert_fivenum(q1 = c(5, 7), median = c(6, 6.5), q3 = c(8, 9), n = 30)), "`q1` must not be above `median`.*row 2"),
+    list(quote(convert_fivenum(min = 1, q1 = 3, median = 4, q3 = 3.5, max = 9, n = 30)), "`median` must not be above `q3`.*row 1"),
+    list(quote(convert_hr(hr = c(0.8, 0.7), ci_lb = c(0.9, 0.5), ci_ub = c(1.1, 0.9))), "`ci_lb` must not be above `estimate`.*row 1"),
+    list(quote(convert_or_to_rr(or = 0.7, acr = c(0.3, 0))), "`acr` must be a risk strictly between 0 and 1: row 2")
+  )
+  for (case in cases) {
+    expect_input_error(eval(case[[1]]), case[[2]], deparse(case[[1]])[1])
+  }
 })
 
 test_that("non-integer counts and duplicated labels warn with their own classes", {

@@ -11,7 +11,7 @@ enum class NntScale {
   risk_difference,  // effect is EER - CER; the ACR is optional (used only for bounds)
   log_risk_ratio,   // EER = ACR * RR
   log_odds_ratio,   // EER = ACR * OR / (1 - ACR + ACR * OR)
-  smd               // ln OR = pi / sqrt(3) * SMD (Hasselblad & Hedges 1995), then as OR
+  smd               // ln OR = pi / sqrt(3) * SMD (convert.hpp), then as for the OR
 };
 
 // Flags (bits) reported per study.
