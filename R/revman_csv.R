@@ -247,7 +247,7 @@ dp_risk_of_bias <- function(df, shown) {
     support <- if (support_col %in% names(df)) df[[support_col]] else rep(NA_character_, nrow(df))
     for (i in seq_len(nrow(df))) {
       rows[[length(rows) + 1L]] <- list(study = df$Study[i], domain = domain,
-                                        judgement = rob_judgement(df[[col]][i]),
+                                        judgement = revman_rob_judgement(df[[col]][i]),
                                         support = support[i])
     }
   }

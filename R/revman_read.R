@@ -380,7 +380,7 @@ conform <- function(df, layout) {
   out
 }
 
-rob_judgement <- function(x) {
+revman_rob_judgement <- function(x) {
   key <- toupper(gsub("[^A-Za-z]", "_", trimws(x)))
   out <- rep(NA_character_, length(x))
   out[key %in% c("YES", "LOW_RISK", "LOW", "LOW_RISK_OF_BIAS")] <- "low"
@@ -400,7 +400,7 @@ rm5_risk_of_bias <- function(root, info) {
   support <- trimws(xml2::xml_text(entries))
   finish_rob(data.frame(study = ifelse(is.na(hit), id, info$name[hit]),
                         domain = children_text(items, "NAME")[item_of],
-                        judgement = rob_judgement(xml2::xml_attr(entries, "RESULT")),
+                        judgement = revman_rob_judgement(xml2::xml_attr(entries, "RESULT")),
                         support = ifelse(nzchar(support), support, NA_character_),
                         stringsAsFactors = FALSE))
 }

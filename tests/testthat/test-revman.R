@@ -38,6 +38,11 @@ test_that("meta's RevMan 5 file of Fleiss (1993) is read whole", {
   expect_identical(nrow(rob), 12L)
   expect_true(all(rob$judgement == "unclear"))
   expect_identical(unique(rob$domain), "Allocation concealment?")
+  # the agreed layout is what risk_of_bias() takes
+  expect_s3_class(risk_of_bias(rob), "mp_rob")
+  hand <- read_revman(fixture("handmade.rm5"))$risk_of_bias
+  expect_identical(hand$judgement, c("low", "unclear", "high", "low", "low", "low", "unclear", "high"))
+  expect_identical(as.character(risk_of_bias(hand)$judgement), hand$judgement)
   expect_output(print(x), "1.1 +Aspirin")
   expect_identical(as.data.frame(x), x$analyses)
   expect_identical(as.data.frame(x, table = "studies"), x$studies)
