@@ -178,11 +178,11 @@ write_rm5 <- function(x, path) {
   out <- c('<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
            '<COCHRANE_REVIEW REVMAN_VERSION="5" TYPE="INTERVENTION">',
            paste0("<COVER_SHEET><TITLE>", xml_escape(x$title %||% ""), "</TITLE></COVER_SHEET>"),
-           "<STUDIES_AND_REFERENCES><STUDIES><INCLUDED_STUDIES>",
-           sprintf("<STUDY%s/>", vapply(seq_along(names_all), function(i) {
+           "<STUDIES_AND_REFERENCES>", "<STUDIES>", "<INCLUDED_STUDIES>",
+           as.vector(rbind(sprintf("<STUDY%s>", vapply(seq_along(names_all), function(i) {
              xml_attrs(list(ID = ids[[i]], NAME = names_all[i], YEAR = years[i]))
-           }, "")),
-           "</INCLUDED_STUDIES></STUDIES></STUDIES_AND_REFERENCES>")
+           }, "")), "</STUDY>")),
+           "</INCLUDED_STUDIES>", "</STUDIES>", "</STUDIES_AND_REFERENCES>")
   rob <- x$risk_of_bias
   if (!is.null(rob) && nrow(rob)) {
     result <- c(low = "LOW_RISK", unclear = "UNKNOWN", high = "HIGH_RISK")
@@ -224,8 +224,8 @@ write_rm5 <- function(x, path) {
   }
   for (cmp in unique(totals$comparison)) {
     ta <- totals[totals$comparison == cmp, , drop = FALSE]
-    out <- c(out, sprintf('<COMPARISON ID="CMP-%03d" NO="%d"><NAME>%s</NAME>', cmp, cmp,
-                          xml_escape(ta$comparison_name[1] %|na|% "")))
+    out <- c(out, sprintf('<COMPARISON ID="CMP-%03d" NO="%d">', cmp, cmp),
+             sprintf("<NAME>%s</NAME>", xml_escape(ta$comparison_name[1] %|na|% "")))
     for (i in seq_len(nrow(ta))) {
       r <- ta[i, , drop = FALSE]
       tag <- rm5_tags[[r$type]]
@@ -239,18 +239,20 @@ write_rm5 <- function(x, path) {
         SWAP_EVENTS = yn(r$swap_events), TOTALS = yn(r$totals)), measure_attr)
       out <- c(out, sprintf("<%s_OUTCOME%s>", tag, xml_attrs(attrs)),
                sprintf("<NAME>%s</NAME>", xml_escape(r$name)),
-               sprintf("<GROUP_LABEL_1>%s</GROUP_LABEL_1><GROUP_LABEL_2>%s</GROUP_LABEL_2>",
-                       xml_escape(r$label_experimental %|na|% ""), xml_escape(r$label_control %|na|% "")),
-               if (!tag %in% c("DICH", "CONT")) sprintf("<EFFECT_MEASURE>%s</EFFECT_MEASURE>", xml_escape(r$measure)),
-               sprintf("<GRAPH_LABEL_1>%s</GRAPH_LABEL_1><GRAPH_LABEL_2>%s</GRAPH_LABEL_2>",
-                       xml_escape(r$favours_left %|na|% ""), xml_escape(r$favours_right %|na|% "")))
+               # one element a line, in RevMan's order (line-based readers such as
+               # meta's read.rm5() rely on it)
+               sprintf("<GROUP_LABEL_1>%s</GROUP_LABEL_1>", xml_escape(r$label_experimental %|na|% "")),
+               sprintf("<GROUP_LABEL_2>%s</GROUP_LABEL_2>", xml_escape(r$label_control %|na|% "")),
+               sprintf("<GRAPH_LABEL_1>%s</GRAPH_LABEL_1>", xml_escape(r$favours_left %|na|% "")),
+               sprintf("<GRAPH_LABEL_2>%s</GRAPH_LABEL_2>", xml_escape(r$favours_right %|na|% "")),
+               if (!tag %in% c("DICH", "CONT")) sprintf("<EFFECT_MEASURE>%s</EFFECT_MEASURE>", xml_escape(r$measure)))
       mine <- s[s$analysis == r$id, , drop = FALSE]
       sg <- a[a$level == "subgroup" & startsWith(a$id, paste0(r$id, ".")), , drop = FALSE]
       out <- c(out, study_lines(mine[is.na(mine$subgroup), , drop = FALSE], tag))
       for (j in seq_len(nrow(sg))) {
         g <- sg[j, , drop = FALSE]
-        out <- c(out, sprintf("<%s_SUBGROUP%s><NAME>%s</NAME>", tag,
-                              xml_attrs(c(result_attrs(g), list(NO = g$subgroup))), xml_escape(g$subgroup_name)),
+        out <- c(out, sprintf("<%s_SUBGROUP%s>", tag, xml_attrs(c(result_attrs(g), list(NO = g$subgroup)))),
+                 sprintf("<NAME>%s</NAME>", xml_escape(g$subgroup_name)),
                  study_lines(mine[mine$subgroup %in% g$subgroup, , drop = FALSE], tag),
                  sprintf("</%s_SUBGROUP>", tag))
       }
