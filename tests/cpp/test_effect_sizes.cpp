@@ -182,7 +182,7 @@ TEST(Binary, RevManRiskDifferenceComesFromTheRawCounts) {
   const metapool::MhFit f = metapool::mantel_haenszel(e1, n1, e2, n2, mh);
   const double w[] = {11.0 * 21 / 32, 16.0 * 17 / 33, 12.0 * 12 / 24};
   const double y[] = {0.0, -5.0 / 16, -1.0 / 12};
-  EXPECT_NEAR(f.estimate, (w[0] * y[0] + w[1] * y[1] + w[2] * y[2]) / (w[0] + w[1] + w[2]), 1e-15);
+  EXPECT_NEAR(f.fixed.estimate, (w[0] * y[0] + w[1] * y[1] + w[2] * y[2]) / (w[0] + w[1] + w[2]), 1e-15);
 }
 
 TEST(Wald, IntervalUsesNormalQuantile) {
