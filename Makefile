@@ -18,10 +18,23 @@ SITE_DEPS  := pkgdown
 
 .PHONY: demo test check install deps-build deps-test sanitize valgrind bench document site clean
 
+# Debian packages behind some R packages (CHECK_PATH:PACKAGE): xml2 needs libxml2;
+# png and vdiffr need libpng; pkgdown's graphics and web stack the rest.
+SYS_BUILD := /usr/include/libxml2/libxml/parser.h:libxml2-dev
+SYS_TEST  := /usr/include/png.h:libpng-dev
+SYS_SITE  := /usr/include/freetype2/ft2build.h:libfreetype6-dev \
+             /usr/include/fontconfig/fontconfig.h:libfontconfig1-dev \
+             /usr/include/harfbuzz/hb.h:libharfbuzz-dev /usr/include/fribidi/fribidi.h:libfribidi-dev \
+             /usr/include/x86_64-linux-gnu/tiffio.h:libtiff-dev /usr/include/jpeglib.h:libjpeg-dev \
+             /usr/include/x86_64-linux-gnu/curl/curl.h:libcurl4-openssl-dev \
+             /usr/include/openssl/ssl.h:libssl-dev
+
 deps-build:
+	sh tools/system_deps.sh $(SYS_BUILD)
 	$(RSCRIPT) tools/install_deps.R --imports $(BUILD_DEPS)
 
 deps-test:
+	sh tools/system_deps.sh $(SYS_BUILD) $(SYS_TEST)
 	$(RSCRIPT) tools/install_deps.R --imports --suggests $(TEST_DEPS)
 
 install: deps-build
@@ -66,6 +79,7 @@ document:
 ## The pkgdown web site in docs/ (reference by task, vignettes as articles), then a
 ## check that every local link in it resolves. Open docs/index.html.
 site: install
+	sh tools/system_deps.sh $(SYS_SITE)
 	$(RSCRIPT) tools/install_deps.R --suggests $(SITE_DEPS)
 	$(RSCRIPT) -e 'pkgdown::build_site(install = FALSE, new_process = FALSE)'
 	$(RSCRIPT) tools/check_site_links.R docs

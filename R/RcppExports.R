@@ -77,16 +77,16 @@ cpp_es_md <- function(m1, sd1, n1, m2, sd2, n2, pooled, level) {
     .Call(`_metapool_cpp_es_md`, m1, sd1, n1, m2, sd2, n2, pooled, level)
 }
 
-cpp_es_binary <- function(events1, n1, events2, n2, measure, add, to, drop00, level) {
-    .Call(`_metapool_cpp_es_binary`, events1, n1, events2, n2, measure, add, to, drop00, level)
+cpp_es_binary <- function(events1, n1, events2, n2, measure, add, to, drop00, level, rd_raw) {
+    .Call(`_metapool_cpp_es_binary`, events1, n1, events2, n2, measure, add, to, drop00, level, rd_raw)
 }
 
 cpp_hedges_j <- function(m, correction) {
     .Call(`_metapool_cpp_hedges_j`, m, correction)
 }
 
-cpp_mantel_haenszel <- function(events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level) {
-    .Call(`_metapool_cpp_mantel_haenszel`, events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level)
+cpp_mantel_haenszel <- function(events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level, rd_raw) {
+    .Call(`_metapool_cpp_mantel_haenszel`, events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level, rd_raw)
 }
 
 cpp_nnt <- function(theta, theta_lb, theta_ub, acr, scale, beneficial) {

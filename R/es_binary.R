@@ -101,7 +101,8 @@ binary_es <- function(values, optional, measure, preset, add, to, drop00, level,
   drop00 <- chk_flag(drop00 %||% (preset == "revman5" && measure != "RD"), "drop00")
   chk_binary(values)
   build_es(values, optional, na.action, function(v, level) {
-    res <- cpp_es_binary(v$events1, v$n1, v$events2, v$n2, measure, add, to, drop00, level)
+    res <- cpp_es_binary(v$events1, v$n1, v$events2, v$n2, measure, add, to, drop00, level,
+                         rd_raw = preset == "revman5")
     unusable <- !res$estimable & !(drop00 & is_double_zero(v))
     if (any(unusable)) {
       warn_metapool(sprintf(

@@ -109,7 +109,8 @@ fit_mh <- function(studies, settings) {
   tab <- studies$columns
   res <- cpp_mantel_haenszel(tab$events1, tab$n1, tab$events2, tab$n2, s$measure,
                              s$mh_method == "Peto", s$model == "random", s$add, s$to,
-                             s$drop00, s$rd_variance, s$pi_method, s$level)
+                             s$drop00, s$rd_variance, s$pi_method, s$level,
+                             rd_raw = s$preset == "revman5")
   ok <- res$estimable
   arms <- reset_rownames(as.data.frame(tab[c("events1", "n1", "events2", "n2")]))
   pooled <- list(yi = res$yi[ok], vi = res$vi[ok], slab = tab$slab[ok], row = tab$row[ok],

@@ -1,13 +1,30 @@
-#' Reproduce the Cochrane review of Internet-delivered therapies for chronic pain
+#' Reproduce a Cochrane review: RevMan's stored results, or the Internet-therapy review
 #'
-#' Runs every analysis whose pooled result the abstract of Eccleston et al.
-#' (2014, Cochrane CD010152) reports, with RevMan 5's methods, and sets the
-#' result beside the published one and, where installed, beside metafor's. It
-#' also derives what the published summaries alone imply: the standard error,
-#' z and p behind each confidence interval and whether each printed p-value
-#' statement agrees with it, the number needed to treat with its confidence
-#' interval, and tests for a difference between headache and non-headache
-#' conditions.
+#' For a review read by [read_revman()] (or a path to a RevMan file), re-runs
+#' every analysis with the settings RevMan used and sets each number RevMan
+#' stored beside metapool's: per analysis and per subgroup the estimate, its
+#' confidence interval, tau^2, Chi^2 (Q), its df and P, I^2, Z and its P, and
+#' the test for subgroup differences; per study the estimate, CI and weight.
+#' Dichotomous data are pooled by `metapool_mh(preset = "revman5")` (M-H fixed
+#' and "M-H, Random", Peto) or by inverse variance on `es_rr()`, `es_or()`,
+#' `es_rd()` with `preset = "revman5"`; continuous data by inverse variance on
+#' `es_md()` / `es_smd()` with `preset = "revman5"`; generic inverse variance
+#' data on `yi`/`sei` (log scale for ratios) and O-E and variance data as
+#' `(O-E)/V` with variance `1/V` (which is Peto's pooling); random effects are
+#' DerSimonian-Laird, all intervals Wald. Swapped events are swapped back.
+#'
+#' Without `data`, it reproduces the nine pooled results that the abstract of
+#' Eccleston et al. (2014, Cochrane CD010152) reports, from the review's data
+#' package shipped in `inst/extdata/eccleston2014_synthetic` and read by
+#' [read_revman()], and sets each result beside the published one and, where
+#' installed, beside metafor's. Those study data are a synthetic stand-in
+#' calibrated to the nine published results, so that all nine are reproduced is
+#' true by construction; it shows that the published numbers are mutually
+#' consistent and recomputable with RevMan's methods. It also derives what the
+#' published summaries alone imply: the standard error, z and p behind each
+#' confidence interval and whether each printed p-value statement agrees with
+#' it, the number needed to treat with its confidence interval, and tests for a
+#' difference between headache and non-headache conditions.
 #'
 #' @section Methods (RevMan 5):
 #' Standardised mean differences are Hedges' adjusted g with the approximate
@@ -42,14 +59,28 @@
 #'   pooled estimates weighted by `1 / se^2`), once from the published summaries
 #'   and once from the study data.
 #'
-#' @param data Study-level data with the columns of [eccleston2014_synthetic]
-#'   (one row per trial and analysis). The default is the synthetic stand-in;
-#'   the same code runs on the review's data exported from RevMan.
+#' @param data A review read by [read_revman()], or the path of a RevMan file
+#'   (`.rm5`, data package, CSV export), or study-level data with the columns of
+#'   [eccleston2014_synthetic] (one row per trial and analysis). The default
+#'   reads the shipped data package of the synthetic stand-in.
 #' @param published The published results, as [eccleston2014].
 #' @param metafor Compare with metafor if it is installed.
-#' @param dir Optional directory: the forest plots of every analysis and of the
-#'   published summary are written there as PDF and PNG.
-#' @return An object of class `mp_review`: a list with `results` (one row per
+#' @param dir Optional directory: the forest plots of every analysis (and for
+#'   the Eccleston review of the published summary) are written there.
+#' @param tolerance Relative tolerance of the agreement with RevMan's stored
+#'   numbers: a number agrees when `|metapool - RevMan| <= tolerance * |RevMan|`
+#'   plus the rounding of the file (0 for `.rm5`, `5e-7` for data packages,
+#'   `5e-9` for the CSV export).
+#' @return For a review read by [read_revman()], an object of class
+#'   `mp_revman_review`: a list with `pooled` (one row per analysis or subgroup
+#'   and quantity: `analysis`, `level`, `name`, `quantity`, `revman`,
+#'   `metapool`, `diff` (absolute difference), `agree` (`NA` where RevMan
+#'   stored nothing)), `studies` (the same per study and quantity), `fits` (the
+#'   metapool fits by analysis), `tolerance`, `precision` and `files`; it prints
+#'   per analysis and subgroup RevMan's value, metapool's, |difference| and
+#'   agreement.
+#'
+#'   For the Eccleston review, an object of class `mp_review`: a list with `results` (one row per
 #'   analysis: published, metapool and metafor estimates and limits, the
 #'   largest absolute differences, `pass`), `implied`, `nnt` (an [nnt_ci()] table of
 #'   two rows: from the published summary and from the study data),
@@ -68,10 +99,23 @@
 #' review <- reproduce_review(metafor = FALSE)
 #' review
 #' review$implied
+#'
+#' # a real RevMan 5 file (from the meta package): every stored number checked
+#' fleiss <- read_revman(system.file("extdata", "Fleiss1993.rm5", package = "metapool"))
+#' reproduce_review(fleiss)
 #' @export
-reproduce_review <- function(data = NULL, published = NULL, metafor = TRUE, dir = NULL) {
-  data <- data %||% metapool::eccleston2014_synthetic
+reproduce_review <- function(data = NULL, published = NULL, metafor = TRUE, dir = NULL,
+                             tolerance = 1e-6) {
+  if (is.character(data) && length(data) == 1L) data <- read_revman(data)
   published <- published %||% metapool::eccleston2014
+  if (inherits(data, "mp_revman") && !is_eccleston_package(data, published)) {
+    if (!is.numeric(tolerance) || length(tolerance) != 1L || is.na(tolerance) || tolerance < 0) {
+      abort_input("`tolerance` must be a single non-negative number.", "tolerance")
+    }
+    return(reproduce_revman(data, tolerance = tolerance, dir = dir))
+  }
+  data <- data %||% read_revman(eccleston_package())
+  if (inherits(data, "mp_revman")) data <- eccleston_frame(data, published)
   chk_review_data(data, published)
   chk_flag(metafor, "metafor")
   use_metafor <- metafor && requireNamespace("metafor", quietly = TRUE)
@@ -117,6 +161,34 @@ reproduce_review <- function(data = NULL, published = NULL, metafor = TRUE, dir 
     files = character()
   ), class = "mp_review")
   if (!is.null(dir)) out$files <- write_review_plots(out, published, dir)
+  out
+}
+
+# The shipped data package of the synthetic stand-in: the review's own input path is
+# the one real review data take (read_revman()).
+eccleston_package <- function() {
+  system.file("extdata", "eccleston2014_synthetic", package = "metapool", mustWork = TRUE)
+}
+
+is_eccleston_package <- function(x, published) {
+  is.data.frame(published) && all(c("condition", "outcome", "timepoint") %in% names(published)) &&
+    all(review_label(published) %in% x$analyses$name[x$analyses$level == "total"])
+}
+
+# A review package holding the Eccleston analyses as the data frame the
+# published-results comparison works on (one row per trial and analysis).
+eccleston_frame <- function(x, published) {
+  totals <- x$analyses[x$analyses$level == "total", , drop = FALSE]
+  key <- published$analysis[match(totals$name, review_label(published))]
+  s <- x$studies
+  pub <- published[match(key[match(s$analysis, totals$id)], published$analysis), ]
+  out <- data.frame(analysis = pub$analysis, trial = s$study, condition = pub$condition,
+                    outcome = pub$outcome, timepoint = pub$timepoint, measure = pub$measure,
+                    m1 = s$mean1, sd1 = s$sd1, n1 = s$n1, m2 = s$mean2, sd2 = s$sd2, n2 = s$n2,
+                    events1 = s$events1, events2 = s$events2, stringsAsFactors = FALSE)
+  out <- out[!is.na(out$analysis), , drop = FALSE]
+  rownames(out) <- NULL
+  if (grepl("synthetic", x$title, ignore.case = TRUE)) class(out) <- c("mp_synthetic", class(out))
   out
 }
 
@@ -295,10 +367,13 @@ print.mp_review <- function(x, ...) {
   cat("Eccleston et al. (2014), Cochrane CD010152: Internet-delivered psychological\n",
       "therapies for chronic pain in adults. RevMan 5 methods: SMD = Hedges' adjusted\n",
       "g, inverse-variance DerSimonian-Laird; RR = M-H random effects; 95% Wald CIs.\n", sep = "")
-  if (isTRUE(x$synthetic)) {
-    cat("Study-level data: SYNTHETIC stand-in (eccleston2014_synthetic), calibrated to\n",
-        "the published results; not the trials' data.\n", sep = "")
+  synthetic <- isTRUE(x$synthetic)
+  if (synthetic) {
+    cat("Study-level data: SYNTHETIC stand-in (eccleston2014_synthetic, read from its\n",
+        "data package by read_revman()), calibrated to the published results; not the\n",
+        "trials' data.\n", sep = "")
   }
+  tag <- if (synthetic) " (synthetic data)" else ""
   ci <- function(e, l, u) ifelse(is.na(e), "-", sprintf("%.2f [%.2f, %.2f]", e, l, u))
   main <- data.frame(
     k = ifelse(is.na(r$k_published), sprintf("%d", r$k), sprintf("%d*", r$k)),
@@ -309,9 +384,18 @@ print.mp_review <- function(x, ...) {
     pass = ifelse(r$pass, "yes", "NO"), check.names = FALSE, stringsAsFactors = FALSE
   )
   if (all(is.na(r$metafor))) main$metafor <- NULL
+  if (synthetic) cat("Published results and their recomputation from the study data (synthetic data):\n")
   print_by_condition(r, main)
-  cat(sprintf("\n%d of %d published results reproduced at the published precision (2 decimals).\n",
-              sum(r$pass), nrow(r)))
+  cat(sprintf("\n%d of %d published results reproduced at the published precision (2 decimals)%s\n",
+              sum(r$pass), nrow(r), if (synthetic) ":" else "."))
+  if (synthetic) {
+    cat("true by construction, as the stand-in was calibrated to them. It shows only that\n",
+        "the published numbers are mutually consistent and recomputable with RevMan 5's\n",
+        "methods. Resting on invented data, not evidence about the review: heterogeneity,\n",
+        sprintf("the %d k values the abstract does not state, the data-based subgroup tests\n",
+                sum(is.na(r$k_published))),
+        "and any sensitivity analysis.\n", sep = "")
+  }
   cat("|diff|: largest absolute difference between metapool's unrounded estimate or limits\n",
       "and the published ones (rounding to 2 decimals allows up to 0.005).\n", sep = "")
   if (!is.na(x$metafor_version)) {
@@ -331,13 +415,14 @@ print.mp_review <- function(x, ...) {
   ))
 
   if (!is.null(x$nnt)) {
-    cat("\nNumber needed to treat, headache pain (>= 50% relief, a beneficial event):\n")
+    cat("\nNumber needed to treat, headache pain (>= 50% relief, a beneficial event)",
+        if (synthetic) ";\nthe \"study data\" row from synthetic data", ":\n", sep = "")
     print(x$nnt)
   }
   s <- x$subgroups
   if (!is.null(s) && nrow(s)) {
     cat("\nTest for subgroup differences, headache vs non-headache (RevMan; df = 1),\n",
-        "from the published summaries and from the study data:\n", sep = "")
+        sprintf("from the published summaries and from the study data%s:\n", tag), sep = "")
     print(data.frame(
       outcome = paste0(s$outcome, " (", s$timepoint, ")"),
       `Chi2 [P], published` = ifelse(s$testable, sprintf("%.2f [%s]", s$Q_published,

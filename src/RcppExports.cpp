@@ -314,8 +314,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_es_binary
-Rcpp::List cpp_es_binary(const Eigen::Map<Eigen::VectorXd> events1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> events2, const Eigen::Map<Eigen::VectorXd> n2, std::string measure, double add, std::string to, bool drop00, double level);
-RcppExport SEXP _metapool_cpp_es_binary(SEXP events1SEXP, SEXP n1SEXP, SEXP events2SEXP, SEXP n2SEXP, SEXP measureSEXP, SEXP addSEXP, SEXP toSEXP, SEXP drop00SEXP, SEXP levelSEXP) {
+Rcpp::List cpp_es_binary(const Eigen::Map<Eigen::VectorXd> events1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> events2, const Eigen::Map<Eigen::VectorXd> n2, std::string measure, double add, std::string to, bool drop00, double level, bool rd_raw);
+RcppExport SEXP _metapool_cpp_es_binary(SEXP events1SEXP, SEXP n1SEXP, SEXP events2SEXP, SEXP n2SEXP, SEXP measureSEXP, SEXP addSEXP, SEXP toSEXP, SEXP drop00SEXP, SEXP levelSEXP, SEXP rd_rawSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type events1(events1SEXP);
@@ -327,7 +327,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type to(toSEXP);
     Rcpp::traits::input_parameter< bool >::type drop00(drop00SEXP);
     Rcpp::traits::input_parameter< double >::type level(levelSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_es_binary(events1, n1, events2, n2, measure, add, to, drop00, level));
+    Rcpp::traits::input_parameter< bool >::type rd_raw(rd_rawSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_es_binary(events1, n1, events2, n2, measure, add, to, drop00, level, rd_raw));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -343,8 +344,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_mantel_haenszel
-Rcpp::List cpp_mantel_haenszel(const Eigen::Map<Eigen::VectorXd> events1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> events2, const Eigen::Map<Eigen::VectorXd> n2, std::string measure, bool peto, bool random, Rcpp::NumericVector add, Rcpp::CharacterVector to, Rcpp::LogicalVector drop00, std::string rd_variance, std::string pi, double level);
-RcppExport SEXP _metapool_cpp_mantel_haenszel(SEXP events1SEXP, SEXP n1SEXP, SEXP events2SEXP, SEXP n2SEXP, SEXP measureSEXP, SEXP petoSEXP, SEXP randomSEXP, SEXP addSEXP, SEXP toSEXP, SEXP drop00SEXP, SEXP rd_varianceSEXP, SEXP piSEXP, SEXP levelSEXP) {
+Rcpp::List cpp_mantel_haenszel(const Eigen::Map<Eigen::VectorXd> events1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> events2, const Eigen::Map<Eigen::VectorXd> n2, std::string measure, bool peto, bool random, Rcpp::NumericVector add, Rcpp::CharacterVector to, Rcpp::LogicalVector drop00, std::string rd_variance, std::string pi, double level, bool rd_raw);
+RcppExport SEXP _metapool_cpp_mantel_haenszel(SEXP events1SEXP, SEXP n1SEXP, SEXP events2SEXP, SEXP n2SEXP, SEXP measureSEXP, SEXP petoSEXP, SEXP randomSEXP, SEXP addSEXP, SEXP toSEXP, SEXP drop00SEXP, SEXP rd_varianceSEXP, SEXP piSEXP, SEXP levelSEXP, SEXP rd_rawSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type events1(events1SEXP);
@@ -360,7 +361,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type rd_variance(rd_varianceSEXP);
     Rcpp::traits::input_parameter< std::string >::type pi(piSEXP);
     Rcpp::traits::input_parameter< double >::type level(levelSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_mantel_haenszel(events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level));
+    Rcpp::traits::input_parameter< bool >::type rd_raw(rd_rawSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_mantel_haenszel(events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level, rd_raw));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -424,9 +426,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_convert_measure", (DL_FUNC) &_metapool_cpp_convert_measure, 3},
     {"_metapool_cpp_es_smd", (DL_FUNC) &_metapool_cpp_es_smd, 9},
     {"_metapool_cpp_es_md", (DL_FUNC) &_metapool_cpp_es_md, 8},
-    {"_metapool_cpp_es_binary", (DL_FUNC) &_metapool_cpp_es_binary, 9},
+    {"_metapool_cpp_es_binary", (DL_FUNC) &_metapool_cpp_es_binary, 10},
     {"_metapool_cpp_hedges_j", (DL_FUNC) &_metapool_cpp_hedges_j, 2},
-    {"_metapool_cpp_mantel_haenszel", (DL_FUNC) &_metapool_cpp_mantel_haenszel, 13},
+    {"_metapool_cpp_mantel_haenszel", (DL_FUNC) &_metapool_cpp_mantel_haenszel, 14},
     {"_metapool_cpp_nnt", (DL_FUNC) &_metapool_cpp_nnt, 6},
     {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 4},
     {"_metapool_cpp_subgroup_test", (DL_FUNC) &_metapool_cpp_subgroup_test, 2},

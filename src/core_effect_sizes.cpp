@@ -114,6 +114,7 @@ TwoByTwo zero_corrected(VecIn events1, VecIn n1, VecIn events2, VecIn n2,
   t.d = n2 - events2;
   t.corrected = Eigen::VectorXi::Zero(k);
   t.dropped = Eigen::VectorXi::Zero(k);
+  t.rd = (events1.array() / n1.array() - events2.array() / n2.array()).matrix();
 
   // Which studies are dropped, and which have a zero cell among those kept.
   std::vector<char> has_zero(k, 0);
@@ -144,6 +145,7 @@ TwoByTwo zero_corrected(VecIn events1, VecIn n1, VecIn events2, VecIn n2,
     t.b[i] += zero.add;
     t.c[i] += zero.add;
     t.d[i] += zero.add;
+    if (!zero.rd_raw) t.rd[i] = t.a[i] / (t.a[i] + t.b[i]) - t.c[i] / (t.c[i] + t.d[i]);
   }
   return t;
 }
@@ -174,7 +176,7 @@ void binary_effect(VecIn events1, VecIn n1, VecIn events2, VecIn n2, BinaryMeasu
         v = 1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d;
         break;
       case BinaryMeasure::risk_difference:
-        y = a / na - c / nc;
+        y = t.rd[i];
         v = a * b / (na * na * na) + c * d / (nc * nc * nc);
         break;
     }

@@ -50,7 +50,9 @@ Pooled mh_estimate(const TwoByTwo& t, BinaryMeasure measure, MhRdVariance rd_var
         break;
       }
       case BinaryMeasure::risk_difference: {
-        num += (a * n2 - c * n1) / n;
+        // sum of n1 n2 / n times the study's RD, i.e. (a n2 - c n1) / n from the
+        // cells used for the RD (raw counts under RevMan's rule)
+        num += n1 * n2 / n * t.rd[i];
         den += n1 * n2 / n;
         jsum += (a * b * n2 * n2 * n2 + c * d * n1 * n1 * n1) / (n1 * n2 * n * n);
         (*w)[i] = n1 * n2 / n;
@@ -235,9 +237,9 @@ MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const Mh
   fit.k_estimable = static_cast<int>(idx.size());
   fe.k = fit.k_estimable;
   fe.weights.resize(fit.k_estimable);
+  // Shares of the total M-H (Peto) weight: studies not estimable on their own can still
+  // enter the M-H sums (under some zero-cell rules), so these may sum to less than 1.
   for (int j = 0; j < fit.k_estimable; ++j) fe.weights[j] = mh_weights[idx[j]];
-  const double wsum = fe.weights.sum();
-  if (wsum > 0) fe.weights /= wsum;
   fe.Q_df = std::max(0, fit.k_estimable - 1);
   double sw = 0, sw2 = 0, q = 0;
   for (int i : idx) {

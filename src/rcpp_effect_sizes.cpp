@@ -50,8 +50,8 @@ Rcpp::List cpp_es_md(const Eigen::Map<Eigen::VectorXd> m1, const Eigen::Map<Eige
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_es_binary(const Eigen::Map<Eigen::VectorXd> events1, const Eigen::Map<Eigen::VectorXd> n1, const Eigen::Map<Eigen::VectorXd> events2,
                          const Eigen::Map<Eigen::VectorXd> n2, std::string measure, double add, std::string to,
-                         bool drop00, double level) {
-  const metapool::ZeroCellOptions zero = zero_cells(add, to, drop00);
+                         bool drop00, double level, bool rd_raw) {
+  const metapool::ZeroCellOptions zero = zero_cells(add, to, drop00, rd_raw);
   const R_xlen_t k = events1.size();
   Columns cols(k);
   Rcpp::LogicalVector corrected(Rcpp::no_init(k)), estimable(Rcpp::no_init(k));

@@ -51,7 +51,8 @@ inline metapool::BinaryMeasure binary_measure(const std::string& x) {
   return lookup(t, x, "binary measure");
 }
 
-inline metapool::ZeroCellOptions zero_cells(double add, const std::string& to, bool drop00) {
+inline metapool::ZeroCellOptions zero_cells(double add, const std::string& to, bool drop00,
+                                            bool rd_raw = false) {
   static const std::pair<const char*, metapool::ZeroCellRule> t[] = {
       {"only0", metapool::ZeroCellRule::only0},
       {"all", metapool::ZeroCellRule::all},
@@ -61,6 +62,7 @@ inline metapool::ZeroCellOptions zero_cells(double add, const std::string& to, b
   z.add = add;
   z.to = lookup(t, to, "zero-cell rule");
   z.drop00 = drop00;
+  z.rd_raw = rd_raw;
   return z;
 }
 

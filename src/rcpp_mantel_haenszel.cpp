@@ -20,12 +20,13 @@ Rcpp::List cpp_mantel_haenszel(const Eigen::Map<Eigen::VectorXd> events1,
                                const Eigen::Map<Eigen::VectorXd> n2, std::string measure,
                                bool peto, bool random, Rcpp::NumericVector add,
                                Rcpp::CharacterVector to, Rcpp::LogicalVector drop00,
-                               std::string rd_variance, std::string pi, double level) {
+                               std::string rd_variance, std::string pi, double level,
+                               bool rd_raw) {
   using namespace metapool_glue;
   metapool::MhOptions opt;
   opt.measure = binary_measure(measure);
-  opt.study_zero = zero_cells(add[0], Rcpp::as<std::string>(to[0]), drop00[0]);
-  opt.mh_zero = zero_cells(add[1], Rcpp::as<std::string>(to[1]), drop00[1]);
+  opt.study_zero = zero_cells(add[0], Rcpp::as<std::string>(to[0]), drop00[0], rd_raw);
+  opt.mh_zero = zero_cells(add[1], Rcpp::as<std::string>(to[1]), drop00[1], rd_raw);
   opt.rd_variance = metapool_glue::rd_variance(rd_variance);
   opt.peto = peto;
   opt.random = random;

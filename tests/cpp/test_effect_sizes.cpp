@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "metapool/effect_sizes.hpp"
+#include "metapool/mantel_haenszel.hpp"
 
 using Eigen::VectorXd;
 using metapool::SmdCorrection;
@@ -156,6 +157,32 @@ TEST(Binary, ZeroCellsAndDoubleZeros) {
   EXPECT_EQ(none.estimable[0], 1);
   EXPECT_EQ(none.estimable[1], 0);  // log(0) is not an estimate
   EXPECT_EQ(none.estimable[2], 0);
+}
+
+TEST(Binary, RevManRiskDifferenceComesFromTheRawCounts) {
+  // RevMan 5: the RD of a study with a zero cell is a/n1 - c/n2 from the raw counts;
+  // the 0.5-corrected cells give only its variance. A double zero has RD 0.
+  const VectorXd e1 = vec({0, 0, 3}), n1 = vec({10, 15, 12});
+  const VectorXd e2 = vec({0, 5, 4}), n2 = vec({20, 16, 12});
+  metapool::ZeroCellOptions opt;
+  opt.rd_raw = true;
+  auto rd = binary(e1, n1, e2, n2, metapool::BinaryMeasure::risk_difference, opt);
+  EXPECT_EQ(rd.yi[0], 0.0);
+  EXPECT_NEAR(rd.vi[0], 0.5 * 10.5 / std::pow(11.0, 3) + 0.5 * 20.5 / std::pow(21.0, 3), 1e-15);
+  EXPECT_NEAR(rd.yi[1], 0.0 / 15 - 5.0 / 16, 1e-15);
+  EXPECT_NEAR(rd.vi[1], 0.5 * 15.5 / std::pow(16.0, 3) + 5.5 * 11.5 / std::pow(17.0, 3), 1e-15);
+  EXPECT_NEAR(rd.yi[2], 3.0 / 12 - 4.0 / 12, 1e-15);
+  EXPECT_EQ(rd.corrected[2], 0);
+
+  // M-H: RD_MH = sum w_i RD_i / sum w_i with w_i = n1 n2 / N of the corrected table.
+  metapool::MhOptions mh;
+  mh.measure = metapool::BinaryMeasure::risk_difference;
+  mh.study_zero = opt;
+  mh.mh_zero = opt;
+  const metapool::MhFit f = metapool::mantel_haenszel(e1, n1, e2, n2, mh);
+  const double w[] = {11.0 * 21 / 32, 16.0 * 17 / 33, 12.0 * 12 / 24};
+  const double y[] = {0.0, -5.0 / 16, -1.0 / 12};
+  EXPECT_NEAR(f.fixed.estimate, (w[0] * y[0] + w[1] * y[1] + w[2] * y[2]) / (w[0] + w[1] + w[2]), 1e-15);
 }
 
 TEST(Wald, IntervalUsesNormalQuantile) {

@@ -138,6 +138,11 @@ test_that("compare_metafor() agrees for Mantel-Haenszel, Peto and RevMan's M-H r
       for (preset in c("metafor", "revman5")) {
         fit <- suppressWarnings(metapool_mh(events1, n1, events2, n2, data = d,
                                             measure = measure, preset = preset))
+        # RevMan's RD of a study with a zero cell comes from the raw counts, which
+        # metafor cannot emulate (its RD always uses the corrected cells); that
+        # case is checked against meta in test-revman-meta.R
+        zero <- with(d, events1 == 0 | events2 == 0 | events1 == n1 | events2 == n2)
+        if (measure == "RD" && preset == "revman5" && any(zero)) next
         expect_all_agree(compare_metafor(fit), paste(nm, measure, preset))
         if (measure != "RD") {
           fit <- suppressWarnings(metapool_mh(events1, n1, events2, n2, data = d, measure = measure,

@@ -76,12 +76,17 @@ struct ZeroCellOptions {
   // Studies with no events in both arms, or only events in both arms, are set
   // to not estimable.
   bool drop00 = false;
+  // RevMan 5 (Deeks & Higgins 2010; meta's emulation): a risk difference is well
+  // defined with zero cells, so it comes from the raw counts and the corrected cells
+  // give only its variance (and, in M-H, the weights and the variance of the sum).
+  bool rd_raw = false;
 };
 
 // The four cells of each study's 2x2 table after the zero-cell rule: a, b (events,
 // non-events, group 1), c, d (group 2).
 struct TwoByTwo {
   Eigen::VectorXd a, b, c, d;
+  Eigen::VectorXd rd;         // risk difference used as the estimate (raw or corrected)
   Eigen::VectorXi corrected;  // 1 where `add` was added to the cells
   Eigen::VectorXi dropped;    // 1 where drop00 removed a double-zero (or all-event) study
 };

@@ -30,8 +30,8 @@ struct MhOptions {
 struct MhFit {
   // The fixed-effect (M-H or Peto) fit, log scale for RR and OR: estimate and Wald
   // interval, Q about that estimate with inverse-variance weights (df = estimable
-  // studies - 1), I2 and H2 from Q, weights = the M-H (or Peto) weights over the
-  // estimable studies. A pooled estimate that is not defined (the M-H sums are zero)
+  // studies - 1), I2 and H2 from Q, weights = each estimable study's share of the
+  // M-H (or Peto) weight. A pooled estimate that is not defined (the M-H sums are zero)
   // is NaN with the note pooled_undefined.
   PoolFit fixed;
   PoolFit random;           // RevMan's "M-H, Random" (when options.random)
