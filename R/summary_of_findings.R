@@ -114,7 +114,7 @@ chk_rating <- function(rating, nm) {
 #' and its confidence interval comes from putting the limits of the relative
 #' effect through the same formula with the ACR held fixed. A risk that would
 #' leave \[0, 1\] is set to the bound (flagged in the `bounded` column), as in
-#' [nnt()], whose engine does this arithmetic. By default the ACR of a fit is
+#' [nnt_ci()], whose engine does this arithmetic. By default the ACR of a fit is
 #' its pooled control risk (control events over control participants,
 #' `fit$control_risk`); `acr` can give one or several risks per outcome, as
 #' GRADEpro's low, moderate and high risk rows. For example (Handbook 15.4.4.2;
@@ -182,7 +182,7 @@ chk_rating <- function(rating, nm) {
 #'   Schünemann HJ, Vist GE, Higgins JPT, et al. (2023). Chapter 15:
 #'   Interpreting results and drawing conclusions. Ibid., sections 15.4 and
 #'   15.5.
-#' @seealso [grade_certainty()], [nnt()], [sof_table()]
+#' @seealso [grade_certainty()], [nnt_ci()], [sof_table()]
 #' @examples
 #' pain <- subset(eccleston2014_synthetic, analysis == "headache_pain_post")
 #' disability <- subset(eccleston2014_synthetic, analysis == "headache_disability_post")
@@ -253,8 +253,8 @@ summary_of_findings <- function(x, acr = NULL, certainty = NULL, comments = NULL
             intervention = intervention, comparison = comparison, per = per)
 }
 
-# The internal call into the NNT engine: a rename of nnt() changes only this line.
-nnt_engine <- function(...) nnt(...)
+# The internal call into the NNT engine: a rename of nnt_ci() changes only this line.
+nnt_engine <- function(...) nnt_ci(...)
 
 # One row per outcome: outcome, measure, estimate, ci_lb, ci_ub (natural scale), level
 # (a proportion), k, participants, control_risk.

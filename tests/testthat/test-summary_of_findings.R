@@ -61,7 +61,7 @@ test_that("several assumed control risks give one row each, labelled", {
   expect_true(all(is.na(sof$nnt)))  # no event direction given, so no NNT
 })
 
-test_that("a fit's pooled control risk is the default ACR and the NNT agrees with nnt()", {
+test_that("a fit's pooled control risk is the default ACR and the NNT agrees with nnt_ci()", {
   fit <- nbinary()
   pain <- subset(eccleston2014_synthetic, analysis == "headache_pain_post")
   sof <- summary_of_findings(list(Pain = fit), event = "beneficial")
@@ -72,7 +72,7 @@ test_that("a fit's pooled control risk is the default ACR and the NNT agrees wit
   expect_equal(sof$studies, fit$k)
   expect_rel_equal(sof$estimate, exp(fit$estimate), tol$exact)
   expect_rel_equal(sof$risk_intervention, 1000 * cr * exp(fit$estimate), tol$exact)
-  ref <- nnt(fit, event = "beneficial")
+  ref <- nnt_ci(fit, event = "beneficial")
   ref <- ref[ref$label == "Overall", ]
   expect_rel_equal(sof$nnt, ref$nnt, tol$exact)
   expect_equal(sof$nnt_type, ref$type)
@@ -85,7 +85,7 @@ test_that("a fit's pooled control risk is the default ACR and the NNT agrees wit
   # A given ACR overrides the pooled one, per outcome.
   given <- summary_of_findings(list(Pain = fit), acr = list(Pain = 0.1), event = "beneficial")
   expect_rel_equal(given$risk_intervention, 1000 * 0.1 * exp(fit$estimate), tol$exact)
-  ref2 <- nnt(exp(fit$estimate), measure = "RR", ci_lb = exp(fit$ci_lb), ci_ub = exp(fit$ci_ub),
+  ref2 <- nnt_ci(exp(fit$estimate), measure = "RR", ci_lb = exp(fit$ci_lb), ci_ub = exp(fit$ci_ub),
               acr = 0.1, event = "beneficial")
   expect_rel_equal(given$nnt, ref2$nnt, tol$exact)
 })
