@@ -60,7 +60,7 @@ metapool_gosh <- function(fit, subsets = NULL, threads = 1L, progress = interact
   rownames(out) <- NULL
   structure(out, class = c("mp_gosh", "data.frame"), masks = masks[, o, drop = FALSE],
             slab = fit$slab, measure = fit$measure, fit_estimate = fit$estimate,
-            fit_I2 = fit$I2, all_subsets = all)
+            fit_I2 = fit$I2, all_subsets = all, synthetic = isTRUE(fit$synthetic))
 }
 
 # Subset r as packed bits: column r of a raw matrix with ceiling(k / 8) rows, bit
@@ -105,6 +105,22 @@ gosh_included <- function(x) {
   out <- t(bits[seq_len(k), , drop = FALSE])
   colnames(out) <- as.character(attr(x, "slab"))
   out
+}
+
+#' @export
+`[.mp_gosh` <- function(x, i, j, drop) {
+  out <- NextMethod()
+  # The masks describe all rows: a selection is a plain data frame.
+  if (is.data.frame(out)) {
+    attributes(out)[c("masks", "slab", "measure", "fit_estimate", "fit_I2", "all_subsets")] <- NULL
+    class(out) <- "data.frame"
+  }
+  out
+}
+
+#' @export
+as.data.frame.mp_gosh <- function(x, row.names = NULL, optional = FALSE, ...) {
+  x[seq_len(nrow(x)), , drop = FALSE]
 }
 
 #' @rdname metapool_gosh
@@ -184,6 +200,9 @@ plot.mp_gosh <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) 
                  xlab = if (measure == "generic") "Estimate" else measure,
                  ylab = "I^2 (%)", log = log_axis, ...)
   graphics::abline(v = f(attr(x, "fit_estimate")), lty = 2, col = "grey40")
+  if (isTRUE(attr(x, "synthetic"))) {
+    graphics::mtext("Synthetic data", side = 3, line = -1.5, adj = 0.02, font = 2)
+  }
   invisible(x)
 }
 
@@ -278,10 +297,35 @@ metapool_influence <- function(fit, threads = 1L) {
   new_refit_frame(out, fit, "mp_influence")
 }
 
+#' @export
+`[.mp_leave1out` <- function(x, i, j, drop) refit_subset(x, NextMethod())
+
+#' @export
+`[.mp_cumulative` <- function(x, i, j, drop) refit_subset(x, NextMethod())
+
+#' @export
+`[.mp_influence` <- function(x, i, j, drop) refit_subset(x, NextMethod())
+
+# Rows of a diagnostics table keep its class and the fit's attributes (which its
+# print needs) while every column stays; otherwise a plain data frame.
+refit_subset <- function(x, out) {
+  if (!is.data.frame(out)) return(out)
+  keep <- setdiff(names(attributes(x)), c("names", "row.names", "class"))
+  if (all(names(x) %in% names(out))) {
+    attributes(out)[keep] <- attributes(x)[keep]
+    class(out) <- class(x)
+  } else {
+    attributes(out)[keep] <- NULL
+    class(out) <- "data.frame"
+  }
+  out
+}
+
 new_refit_frame <- function(out, fit, class) {
   structure(out, class = c(class, "data.frame"), measure = fit$measure,
             fit_estimate = fit$estimate, fit_ci = c(fit$ci_lb, fit$ci_ub), fit_p = fit$p,
-            fit_tau2 = fit$tau2, fit_Q = fit$Q, level = fit$level, model = model_title(fit))
+            fit_tau2 = fit$tau2, fit_Q = fit$Q, level = fit$level, model = model_title(fit),
+            synthetic = isTRUE(fit$synthetic))
 }
 
 #' @rdname metapool_diagnostics
@@ -485,12 +529,16 @@ plot_refit <- function(x, main, ...) {
                   format_num(f(x$ci_ub), 2))
   header <- sprintf("%s [%g%% CI]", if (measure == "generic") "Estimate" else measure,
                     100 * attr(x, "level"))
-  old <- graphics::par(mar = c(4.5, 1 + 0.55 * max(nchar(labels), 4), 3,
-                               1 + 0.55 * max(nchar(c(text, header)))))
+  # Label and text margins sized from their widths, shrunk with the text on a small device.
+  side <- c(1 + 0.55 * max(nchar(labels), 4), 1 + 0.55 * max(nchar(c(text, header))))
+  shrink <- min(1, 0.75 * graphics::par("din")[1] / graphics::par("csi") / sum(side))
+  old <- graphics::par(mar = c(4.5, side[1] * shrink, 3, side[2] * shrink), cex = shrink)
   on.exit(graphics::par(old))
   graphics::plot(f(x$estimate), y, xlim = f(rng), ylim = c(0.5, k + 0.5), type = "n",
                  axes = FALSE, ylab = "", xlab = if (measure == "generic") "Estimate" else
-                   measure_labels[[measure]], main = main, log = if (ratio) "x" else "", ...)
+                   measure_labels[[measure]],
+                 main = synthetic_title(main, isTRUE(attr(x, "synthetic"))),
+                 log = if (ratio) "x" else "", ...)
   ticks <- if (ratio) ratio_ticks(exp(rng)) else pretty(rng, n = 6)
   graphics::axis(1, at = ticks, labels = format(ticks, drop0trailing = TRUE))
   graphics::abline(v = null, col = "grey30")
@@ -522,7 +570,8 @@ ratio_ticks <- function(lim) {
 #'   for DFFITS, the median of chi^2(1) for Cook's distance, k - 1 for Q,
 #'   3/k for hat values, +-1 for DFBETAS). Influential studies are red.
 #' @export
-plot.mp_influence <- function(x, ...) {
+plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   k <- nrow(x)
   panels <- list(
     rstudent = list("Studentised residual", 0, c(-1, 1) * stats::qnorm(0.975)),
@@ -536,9 +585,16 @@ plot.mp_influence <- function(x, ...) {
     dfbetas = list("DFBETAS", 0, c(-1, 1))
   )
   labels <- as.character(x$study)
-  old <- graphics::par(mfrow = c(3, 3), mar = c(1 + 0.5 * max(nchar(labels)), 3.5, 2, 0.5),
-                       mgp = c(2.2, 0.7, 0))
-  old <- c(old, graphics::par(cex = 0.85))  # mfrow would shrink text to 0.66
+  # Rotated study labels below each panel; margins and text shrink together when a
+  # panel is too short to hold them.
+  bottom <- 1 + 0.5 * max(nchar(labels))
+  panel_lines <- graphics::par("din")[2] / 3 / graphics::par("csi")
+  shrink <- min(1, 0.6 * panel_lines / (bottom + 2))
+  old <- graphics::par(mfrow = c(3, 3), mar = c(bottom, 3.5, 2, 0.5) * shrink,
+                       mgp = c(2.2, 0.7, 0) * shrink)
+  old <- c(old, graphics::par(cex = 0.85 * shrink))  # mfrow would shrink text to 0.66
+  synthetic <- isTRUE(attr(x, "synthetic"))
+  if (synthetic) old <- c(old, graphics::par(oma = c(0, 0, 1.5, 0)))
   on.exit(graphics::par(old))
   col <- ifelse(x$influential, "firebrick", "black")
   for (s in names(panels)) {
@@ -552,6 +608,7 @@ plot.mp_influence <- function(x, ...) {
     graphics::points(seq_len(k), v, pch = 19, col = col)
     graphics::axis(1, at = seq_len(k), labels = labels, las = 2, cex.axis = 0.85)
   }
+  if (synthetic) graphics::mtext("Synthetic data", side = 3, outer = TRUE, font = 2)
   invisible(x)
 }
 

@@ -189,3 +189,16 @@ test_that("leave-one-out, cumulative and influence print rounded, back-transform
   s <- summary(l)
   expect_identical(s$largest, as.character(l$study[which.max(abs(l$estimate - fit$estimate))]))
 })
+
+test_that("rows of a diagnostics table keep its print; GOSH rows become a data frame", {
+  fit <- metapool(bcg_es())
+  l <- metapool_leave1out(fit)
+  expect_s3_class(l[1:3, ], "mp_leave1out")
+  expect_output(print(l[1:3, ]), "Leave-one-out analysis")
+  expect_identical(class(l[, c("study", "estimate")]), "data.frame")
+  expect_output(print(head(metapool_influence(fit))), "Influence diagnostics")
+  g <- metapool_gosh(metapool(bcg_es()[1:5, ]), progress = FALSE)
+  expect_identical(class(head(g)), "data.frame")
+  expect_identical(class(as.data.frame(g)), "data.frame")
+  expect_equal(as.data.frame(g)$estimate, g$estimate)
+})
