@@ -77,8 +77,8 @@ cpp_nnt <- function(theta, theta_lb, theta_ub, acr, scale, beneficial) {
     .Call(`_metapool_cpp_nnt`, theta, theta_lb, theta_ub, acr, scale, beneficial)
 }
 
-cpp_pool <- function(yi, vi, group, method, tau2_fixed, ci, pi, tau2_ci, level, tol, max_iter, tau2_init, step_adj) {
-    .Call(`_metapool_cpp_pool`, yi, vi, group, method, tau2_fixed, ci, pi, tau2_ci, level, tol, max_iter, tau2_init, step_adj)
+cpp_pool <- function(yi, vi, group, options) {
+    .Call(`_metapool_cpp_pool`, yi, vi, group, options)
 }
 
 cpp_subgroup_test <- function(estimate, se) {

@@ -42,13 +42,12 @@
 #' mean(res$ci_lb < 0.3 & res$ci_ub > 0.3)  # coverage of the HKSJ interval
 #' @export
 metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
-                           method = "REML", tau2 = NULL,
-                           ci_method = c("z", "t", "hksj", "hksj_adhoc"),
-                           pi_method = c("t_k2", "t_k1", "z"), tau2_ci = c("QP", "PL"),
-                           level = 95, control = list(), threads = 1L,
+                           method = "REML", tau2 = NULL, ci_method = "z",
+                           pi_method = "t_k2", tau2_ci = "QP", level = 95, control = list(),
+                           threads = 1L,
                            progress = interactive(), na.action = "na.fail") {
   env <- parent.frame()
-  settings <- pool_settings(method, tau2, ci_method, pi_method, tau2_ci, FALSE, level, control)
+  settings <- iv_settings(method, tau2, ci_method, pi_method, tau2_ci, FALSE, level, control)
   threads <- resolve_threads(threads)
   if (is.list(data) && !is.data.frame(data)) {
     long <- batch_from_list(data)
@@ -65,7 +64,7 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
 batch_from_long <- function(args) {
   if (is.null(args$yi)) abort_input("`yi` is missing.", "yi")
   if (is.null(args$by)) abort_input("`by` is missing: name the column that identifies each meta-analysis.", "by")
-  list(yi = chk_numeric_vector(args$yi, "yi"), vi = variances(args$vi, args$sei),
+  list(yi = chk_numeric_vector(args$yi, "yi"), vi = effect_variances(args$vi, args$sei),
        by = args$by)
 }
 
@@ -77,7 +76,7 @@ batch_from_matrix <- function(args) {
   }
   group <- colnames(args$yi) %||% seq_len(ncol(args$yi))
   list(yi = chk_numeric_vector(as.vector(args$yi), "yi"),
-       vi = variances(if (is.null(args$vi)) NULL else as.vector(args$vi),
+       vi = effect_variances(if (is.null(args$vi)) NULL else as.vector(args$vi),
                       if (is.null(args$sei)) NULL else as.vector(args$sei)),
        by = rep(group, each = nrow(args$yi)))
 }
@@ -89,7 +88,7 @@ batch_from_list <- function(data) {
     if (!is.list(d) || is.null(d$yi) || (is.null(d$vi) && is.null(d$sei))) {
       abort_input(sprintf("Element %d of `data` needs `yi` and `vi` (or `sei`).", i), "data")
     }
-    list(yi = chk_numeric_vector(d$yi, "yi"), vi = variances(d$vi, d$sei))
+    list(yi = chk_numeric_vector(d$yi, "yi"), vi = effect_variances(d$vi, d$sei))
   })
   group <- names(data) %||% seq_along(data)
   list(yi = unlist(lapply(parts, `[[`, "yi"), use.names = FALSE),
@@ -97,31 +96,13 @@ batch_from_list <- function(data) {
        by = rep(group, vapply(parts, function(p) length(p$yi), integer(1))))
 }
 
-variances <- function(vi, sei) {
-  if (is.null(vi) == is.null(sei)) {
-    abort_input("Give exactly one of `vi` (sampling variances) and `sei` (standard errors).", "vi")
-  }
-  if (!is.null(vi)) return(chk_numeric_vector(vi, "vi"))
-  sei <- chk_numeric_vector(sei, "sei")
-  chk_at_least(sei, 0, "sei", "must be positive", strict = TRUE)
-  sei^2
-}
-
 # Validate, apply the NA policy, and sort by group (first-appearance order).
 batch_clean <- function(long, na.action) {
-  chk_same_length(list(yi = long$yi, vi = long$vi, by = long$by))
-  policy <- na_policy(na.action)
-  if (policy == "pass") abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
-  if (anyNA(long$yi) || anyNA(long$vi) || anyNA(long$by)) {
-    missing_row <- is.na(long$yi) | is.na(long$vi) | is.na(long$by)
-    if (policy == "fail") {
-      nm <- c("yi", "vi", "by")[c(anyNA(long$yi), anyNA(long$vi), anyNA(long$by))][1L]
-      abort_input(sprintf("`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop them.",
-                          nm, describe_rows(is.na(long[[nm]]))), nm)
-    }
-    keep <- !missing_row
-    long <- list(yi = long$yi[keep], vi = long$vi[keep], by = long$by[keep])
+  if (na_policy(na.action) == "pass") {
+    abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
   }
+  rows <- study_rows(long[c("yi", "vi", "by")], NULL, NULL, na.action)
+  if (!is.null(rows$keep)) long <- lapply(long[c("yi", "vi", "by")], `[`, rows$keep)
   if (!length(long$yi)) abort_input("No studies to pool.")
   chk_finite(long$yi, "yi")
   chk_finite(long$vi, "vi")
@@ -145,15 +126,6 @@ batch_clean <- function(long, na.action) {
        starts = c(0, cumsum(tabulate(gid, nbins = length(group)))))
 }
 
-# The options list every batch engine takes.
-engine_options <- function(settings, tau2_ci = settings$tau2_ci) {
-  ctl <- settings$control
-  list(method = settings$method, tau2_fixed = settings$tau2_fixed,
-       ci_method = settings$ci_method, pi_method = settings$pi_method, tau2_ci = tau2_ci,
-       level = settings$level, tol = ctl$tol, max_iter = ctl$max_iter,
-       tau2_init = ctl$tau2_init, step_adj = ctl$step_adj)
-}
-
 # Threads: a positive whole number; never more than 2 under R CMD check, nor more than
 # the machine has.
 resolve_threads <- function(threads) {
@@ -173,26 +145,21 @@ batch_columns <- c("k", "estimate", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "s
                    "iterations")
 
 batch_frame <- function(res, group = NULL, columns = batch_columns) {
-  if (res$warnings > 0) {
-    warn_metapool(sprintf(
-      "%g of %d fits needed a fallback to estimate tau^2 (see ?tau2_methods).",
-      res$warnings, length(res$k)
-    ), "convergence")
-  }
+  raise_notes(res$notes)
   out <- res[columns]
   if (!is.null(group)) out <- c(list(group = group), out)
   structure(out, row.names = c(NA_integer_, -length(res$k)), class = "data.frame")
 }
 
-# A metapool fit that the refitting engines can use.
+# A metapool fit that the refitting engines can use: inverse variance, no subgroups.
 chk_refittable <- function(fit) {
   if (!inherits(fit, "metapool")) abort_input("`fit` must be a metapool() fit.", "fit")
-  if (inherits(fit, "metapool_mh")) {
-    abort_input("`fit` is a Mantel-Haenszel/Peto fit; refit the study estimates with metapool() first.",
-                "fit")
+  if (!identical(fit$settings$engine, "iv")) {
+    abort_not_defined("Refitting (GOSH, leave-one-out, cumulative, influence, permutation, bootstrap)",
+                      fit, "pool the study estimates with metapool() first")
   }
   if (!is.null(fit$subgroups)) {
-    abort_input("`fit` has subgroups; use a fit without `subgroup`.", "fit")
+    abort_not_defined("Refitting", fit, "use a fit without `subgroup`")
   }
   fit
 }

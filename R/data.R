@@ -146,6 +146,14 @@ print.mp_synthetic <- function(x, ...) {
   invisible(x)
 }
 
+# Whether data are synthetic: an mp_synthetic data frame, or effect sizes or a fit
+# made from one (their `synthetic` attribute or field, set by the es_*() functions,
+# metapool() and metapool_mh()). Plots of synthetic data say so.
+is_synthetic <- function(x) {
+  inherits(x, "mp_synthetic") || isTRUE(attr(x, "synthetic")) ||
+    (is.list(x) && !is.data.frame(x) && isTRUE(x$synthetic))
+}
+
 unclass_synthetic <- function(x) {
   class(x) <- setdiff(class(x), "mp_synthetic")
   x

@@ -17,14 +17,10 @@ es_measure_name <- function(measure) {
   paste0(tolower(measure_labels[[measure]]), "s")
 }
 
-chk_preset <- function(preset) {
-  if (identical(preset, c("metafor", "revman5"))) return("metafor")
-  chk_choice(preset, c("metafor", "revman5"), "preset")
-}
-
 # Shared pipeline of the es_*() functions: resolve rows, run the C++ computation
 # on the complete rows only, and assemble the mp_es object.
-build_es <- function(values, optional, na.action, compute, measure, options, level, preset) {
+build_es <- function(values, optional, na.action, compute, measure, options, level, preset,
+                     synthetic = FALSE) {
   level <- chk_level(level)
   rows <- study_rows(values, optional$slab, optional$subset, na.action, exclude_keeps = TRUE)
   inputs <- if (is.null(rows$keep)) values else lapply(values, `[`, rows$keep)
@@ -39,8 +35,10 @@ build_es <- function(values, optional, na.action, compute, measure, options, lev
       out
     })
   }
-  new_mp_es(c(list(slab = rows$slab), inputs, result), measure = measure, options = options,
-            level = level, preset = preset, omitted = rows$omitted)
+  out <- new_mp_es(c(list(slab = rows$slab), inputs, result), measure = measure,
+                   options = options, level = level, preset = preset, omitted = rows$omitted)
+  if (synthetic) attr(out, "synthetic") <- TRUE
+  out
 }
 
 new_mp_es <- function(columns, measure, options, level, preset, omitted = integer(0)) {
@@ -49,7 +47,7 @@ new_mp_es <- function(columns, measure, options, level, preset, omitted = intege
             es_options = options, level = level, preset = preset, omitted = omitted)
 }
 
-es_attributes <- c("measure", "es_options", "level", "preset", "omitted")
+es_attributes <- c("measure", "es_options", "level", "preset", "omitted", "synthetic")
 
 #' Methods for effect-size objects
 #'
@@ -118,12 +116,6 @@ print.mp_es <- function(x, digits = 4, ...) {
   }
   if (length(notes)) cat(paste(notes, collapse = "\n"), "\n", sep = "")
   invisible(x)
-}
-
-format_num <- function(x, digits) {
-  out <- formatC(x, digits = digits, format = "f")
-  out[is.na(x)] <- "NA"
-  out
 }
 
 es_description <- function(x) {

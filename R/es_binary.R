@@ -110,7 +110,7 @@ binary_es <- function(values, optional, measure, preset, add, to, drop00, level,
     }
     res
   }, measure = measure, options = list(add = add, to = to, drop00 = drop00),
-  level = level, preset = preset)
+  level = level, preset = preset, synthetic = is_synthetic(data))
 }
 
 is_double_zero <- function(v) {

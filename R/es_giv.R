@@ -45,6 +45,9 @@
 #'   `"SMD"`, `"RD"`, `"RR"`, `"OR"` or `"HR"`.
 #' @param dist `"z"` (normal critical values) or `"t"` (t with `n1 + n2 - 2`
 #'   degrees of freedom).
+#' @param preset `"metafor"` (default) or `"revman5"`. The effects do not
+#'   depend on it; it is recorded so that [metapool()] uses that software's
+#'   defaults when pooling them (REML or DerSimonian-Laird).
 #' @inheritParams es_smd
 #' @param na.action What to do with studies that have no usable report (no
 #'   standard error, interval or p-value): `"na.fail"` (default), `"na.omit"`,
@@ -76,7 +79,8 @@
 es_giv <- function(estimate, se = NULL, ci_lb = NULL, ci_ub = NULL, p = NULL, n1 = NULL,
                    n2 = NULL, data = NULL, slab = NULL, subset = NULL, ci_level = 95,
                    measure = c("generic", "MD", "SMD", "RD", "RR", "OR", "HR"),
-                   dist = c("z", "t"), level = 95, na.action = "na.fail") {
+                   dist = c("z", "t"), preset = c("metafor", "revman5"), level = 95,
+                   na.action = "na.fail") {
   env <- parent.frame()
   values <- study_arguments(c("estimate", "se", "ci_lb", "ci_ub", "p", "n1", "n2", "ci_level"),
                             data, env, optional = TRUE)
@@ -84,6 +88,7 @@ es_giv <- function(estimate, se = NULL, ci_lb = NULL, ci_ub = NULL, p = NULL, n1
   optional <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
   measure <- chk_choice(measure[1L], c("generic", "MD", "SMD", "RD", "RR", "OR", "HR"), "measure")
   dist <- chk_choice(dist[1L], c("z", "t"), "dist")
+  preset <- chk_preset(preset)
   level <- chk_level(level)
   v <- conversion_inputs(values, "estimate")
   report <- giv_report(v, ratio = is_ratio_measure(measure), dist = dist)
@@ -100,7 +105,7 @@ es_giv <- function(estimate, se = NULL, ci_lb = NULL, ci_ub = NULL, p = NULL, n1
                   source = c(NA, "se", "ci", "t", "p")[report$source[keep] + 1L],
                   yi = yi, vi = se^2, ci_lb = yi - crit * se, ci_ub = yi + crit * se)
   new_mp_es(columns, measure = measure,
-            options = list(source = "giv", dist = dist), level = level, preset = "none",
+            options = list(source = "giv", dist = dist), level = level, preset = preset,
             omitted = rows$omitted)
 }
 
@@ -167,7 +172,7 @@ chk_ci_level <- function(ci_level) {
 # missing and what would do instead.
 giv_na_action <- function(na.action, report, subset) {
   k <- length(report$yi)
-  in_scope <- if (is.null(subset)) rep(TRUE, k) else seq_len(k) %in% which_subset(subset, k)
+  in_scope <- subset_rows(subset, k) %||% rep(TRUE, k)
   if (na_policy(na.action) != "fail") return(na.action)
   no_estimate <- is.na(report$yi) & in_scope
   no_se <- !is.na(report$yi) & is.na(report$se) & in_scope
@@ -189,8 +194,8 @@ giv_description <- function(x) {
   label <- if (measure == "generic") "Generic effect" else measure_labels[[measure]]
   counts <- table(factor(x$source, levels = c("se", "ci", "p")))
   counts <- counts[counts > 0]
-  sprintf("%s, generic inverse variance (SEs: %s%s)", label,
+  sprintf("%s, generic inverse variance (SEs: %s%s) [preset \"%s\"]", label,
           paste(counts, c(se = "given", ci = "from a CI", p = "from a p-value")[names(counts)],
                 collapse = ", "),
-          if (attr(x, "es_options")$dist == "t") "; t critical values" else "")
+          if (attr(x, "es_options")$dist == "t") "; t critical values" else "", attr(x, "preset"))
 }

@@ -83,7 +83,7 @@ es_smd <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = 
   build_es(values, optional, na.action, function(v, level) {
     cpp_es_smd(v$m1, v$sd1, v$n1, v$m2, v$sd2, v$n2, correction, vtype, level)
   }, measure = "SMD", options = list(correction = correction, vtype = vtype),
-  level = level, preset = preset)
+  level = level, preset = preset, synthetic = is_synthetic(data))
 }
 
 #' Mean difference
@@ -117,7 +117,8 @@ es_md <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = N
   chk_continuous(values)
   build_es(values, optional, na.action, function(v, level) {
     cpp_es_md(v$m1, v$sd1, v$n1, v$m2, v$sd2, v$n2, vtype == "pooled", level)
-  }, measure = "MD", options = list(vtype = vtype), level = level, preset = preset)
+  }, measure = "MD", options = list(vtype = vtype), level = level, preset = preset,
+  synthetic = is_synthetic(data))
 }
 
 chk_continuous <- function(values) {
@@ -128,4 +129,3 @@ chk_continuous <- function(values) {
   invisible(values)
 }
 
-`%||%` <- function(x, y) if (is.null(x)) y else x

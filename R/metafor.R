@@ -139,8 +139,10 @@ compare_iv_one <- function(f, prefix) {
       }
     }
     pred <- metafor_prediction(m, f)
-    rows <- rbind(rows, comparison_rows(paste0(prefix, c("pi_lb", "pi_ub")), c(f$pi_lb, f$pi_ub),
-                                        pred$limits, pred$note))
+    # The quantity names metafor's predtype: its default predict() can give another interval.
+    rows <- rbind(rows, comparison_rows(
+      sprintf("%s%s [metafor predtype \"%s\"]", prefix, c("pi_lb", "pi_ub"), pred$type),
+      c(f$pi_lb, f$pi_ub), pred$limits, pred$note))
   }
   rows
 }
@@ -153,7 +155,7 @@ metafor_prediction <- function(m, f) {
                  z = if (f$ci_method == "z") "default" else NA_character_)
   if (is.na(type)) {
     p <- stats::predict(m)
-    return(list(limits = c(p$pi.lb, p$pi.ub), note = paste(
+    return(list(limits = c(p$pi.lb, p$pi.ub), type = "default", note = paste(
       "metapool: z prediction interval; metafor with a t-based test uses t(k - 1)")))
   }
   p <- stats::predict(m, predtype = type)
@@ -164,7 +166,7 @@ metafor_prediction <- function(m, f) {
   } else {
     ""
   }
-  list(limits = c(p$pi.lb, p$pi.ub), note = note)
+  list(limits = c(p$pi.lb, p$pi.ub), note = note, type = type)
 }
 
 # RevMan's test across the subgroup estimates, from metafor's subgroup fits.
@@ -288,7 +290,7 @@ as_metapool.default <- function(x, ...) {
 
 #' @rdname as_metapool
 #' @export
-as_metapool.rma.uni <- function(x, pi_method = c("t_k2", "t_k1", "z"), ...) {
+as_metapool.rma.uni <- function(x, pi_method = "t_k2", ...) {
   if (!isTRUE(x$int.only)) {
     abort_input("`x` is a meta-regression (it has moderators); metapool pools without moderators.", "x")
   }
@@ -302,26 +304,28 @@ as_metapool.rma.uni <- function(x, pi_method = c("t_k2", "t_k1", "z"), ...) {
   test <- names(metafor_tests)[metafor_tests == x$test]
   if (!length(test)) abort_input(sprintf("metafor's test \"%s\" has no metapool counterpart.", x$test), "x")
   measure <- if (x$measure %in% names(measure_labels)) x$measure else "generic"
-  input <- list(yi = as.numeric(x$yi), vi = as.numeric(x$vi), slab = x$slab,
-                effect_sizes = list(source = "metafor", measure = x$measure))
-  settings <- pool_settings(method, if (x$tau2.fix) x$tau2 else NULL, test, pi_method, "QP",
-                            FALSE, 100 * (1 - x$level), list())
-  fit_metapool(pool_studies(input, NULL, NULL, "na.fail"), settings, measure)
+  studies <- prepare_studies(list(yi = as.numeric(x$yi), vi = as.numeric(x$vi)), x$slab,
+                             source = list(source = "metafor", measure = measure,
+                                           metafor_measure = x$measure))
+  settings <- iv_settings(method, if (x$tau2.fix) x$tau2 else NULL, test, pi_method, "QP",
+                          FALSE, 100 * (1 - x$level), list())
+  settings$measure <- measure
+  run_fit(studies, settings)
 }
 
 #' @rdname as_metapool
 #' @export
 as_metapool.rma.mh <- function(x, ...) {
-  refit_tables(x, method = "MH", measure = x$measure)
+  mh_from_metafor(x, method = "MH", measure = x$measure)
 }
 
 #' @rdname as_metapool
 #' @export
 as_metapool.rma.peto <- function(x, ...) {
-  refit_tables(x, method = "Peto", measure = "OR")
+  mh_from_metafor(x, method = "Peto", measure = "OR")
 }
 
-refit_tables <- function(x, method, measure) {
+mh_from_metafor <- function(x, method, measure) {
   if (!measure %in% c("RR", "OR", "RD")) {
     abort_input(sprintf("metafor's measure \"%s\" has no metapool counterpart.", measure), "x")
   }

@@ -51,7 +51,11 @@
 #' @return A `metapool` object (also of class `metapool_mh`) with the fields of
 #'   [metapool()]; `weights` are the M-H (or Peto) weights for `model =
 #'   "fixed"` and the inverse-variance random-effects weights for `"random"`,
-#'   and `mh` holds the fixed-effect M-H result in both cases.
+#'   and `mh` holds the fixed-effect M-H result in both cases. For odds ratios
+#'   pooled by M-H, `tests` holds the Cochran-Mantel-Haenszel test of no
+#'   association (`cmh`, chi-square on 1 df with continuity correction, and
+#'   `cmh_p`) and Tarone's test of homogeneity of the odds ratios (`tarone`,
+#'   `tarone_df`, `tarone_p`), as metafor's `rma.mh()` reports them.
 #' @references
 #' Deeks JJ, Higgins JPT (2010). *Statistical algorithms in Review Manager 5*.
 #' Cochrane Statistical Methods Group.
@@ -82,120 +86,45 @@
 #' metapool_mh(events1, n1, events2, n2, data = nielweise2007, method = "Peto")
 #' @export
 metapool_mh <- function(events1, n1, events2, n2, data = NULL, slab = NULL, subset = NULL,
-                        subgroup = NULL, measure = c("OR", "RR", "RD"),
-                        method = c("MH", "Peto"), model = c("fixed", "random"),
-                        preset = c("metafor", "revman5"), add = NULL, to = NULL,
-                        drop00 = NULL, rd_variance = NULL, pi_method = c("t_k2", "t_k1", "z"),
-                        level = 95, na.action = "na.fail") {
+                        subgroup = NULL, measure = "OR", method = "MH", model = "fixed",
+                        preset = "metafor", add = NULL, to = NULL, drop00 = NULL,
+                        rd_variance = NULL, pi_method = "t_k2", level = 95,
+                        na.action = "na.fail") {
   env <- parent.frame()
   values <- study_arguments(c("events1", "n1", "events2", "n2"), data, env)
   optional <- study_arguments(c("slab", "subset", "subgroup"), data, env, optional = TRUE)
   settings <- mh_settings(measure, method, model, preset, add, to, drop00, rd_variance,
                           pi_method, level)
   chk_binary(values)
-  if (na_policy(na.action) == "pass") {
-    abort_input("`na.action = \"na.pass\"` cannot be used for pooling: use \"na.fail\" or \"na.omit\".",
-                "na.action")
-  }
-  group_values <- values
-  if (!is.null(optional$subgroup)) group_values$subgroup <- optional$subgroup
-  rows <- study_rows(group_values, optional$slab, optional$subset, na.action)
-  keep <- rows$keep %||% rep(TRUE, length(values$events1))
-  tables <- lapply(values, `[`, keep)
-  tables$slab <- rows$slab
-  tables$row <- which(keep)
-  fit <- fit_mh(tables, settings)
-  if (!is.null(optional$subgroup)) {
-    g <- optional$subgroup[keep]
-    g <- if (is.factor(g)) droplevels(g) else factor(g, levels = unique(g))
-    fit$subgroups <- lapply(stats::setNames(levels(g), levels(g)), function(lv) {
-      fit_mh(lapply(tables, `[`, g == lv), settings)
-    })
-    fit$subgroup_test <- subgroup_difference_test(fit$subgroups)
-  }
-  fit$omitted <- rows$omitted
-  fit$omitted_slab <- rows$omitted_slab
-  fit$n_input <- rows$n_input
-  fit$na_action <- na_policy(na.action)
-  fit
+  studies <- prepare_studies(values, optional$slab, optional$subset, optional$subgroup,
+                             na.action, source = list(source = "2x2", measure = settings$measure,
+                                                      preset = settings$preset),
+                             synthetic = is_synthetic(data))
+  run_fit(studies, settings, match.call())
 }
 
-mh_settings <- function(measure, method, model, preset, add, to, drop00, rd_variance,
-                        pi_method, level) {
-  measure <- chk_choice(measure[1L], c("OR", "RR", "RD"), "measure")
-  method <- chk_choice(method[1L], c("MH", "Peto"), "method")
-  model <- chk_choice(model[1L], c("fixed", "random"), "model")
-  preset <- chk_preset(preset)
-  if (method == "Peto" && measure != "OR") {
-    abort_input("Peto's method pools odds ratios: use `measure = \"OR\"`.", "measure")
-  }
-  if (method == "Peto" && model == "random") {
-    abort_input("Peto's method is fixed-effect only (as in RevMan 5): use `model = \"fixed\"`.",
-                "model")
-  }
-  ratio <- measure != "RD"
-  defaults <- if (preset == "revman5") {
-    list(add = c(0.5, 0.5), to = c("only0", "only0"), drop00 = c(ratio, ratio), rd_variance = "GR")
-  } else {
-    list(add = c(0.5, 0), to = c("only0", "none"), drop00 = c(TRUE, FALSE), rd_variance = "sato")
-  }
-  pair <- function(x, default, nm, check) {
-    if (is.null(x)) return(default)
-    if (!length(x) %in% 1:2) abort_input(sprintf("`%s` must have one or two values.", nm), nm)
-    for (xi in x) check(xi)
-    if (length(x) == 1L) c(x, default[2L]) else x
-  }
-  add <- pair(add, defaults$add, "add", function(x) {
-    if (!is.numeric(x) || is.na(x) || x < 0 || !is.finite(x)) {
-      abort_input("`add` must be non-negative numbers.", "add")
-    }
-  })
-  to <- pair(to, defaults$to, "to", function(x) chk_choice(x, c("only0", "all", "if0all", "none"), "to"))
-  drop00 <- pair(drop00, defaults$drop00, "drop00", function(x) chk_flag(x, "drop00"))
-  list(measure = measure, method = method, model = model, preset = preset, add = add, to = to,
-       drop00 = drop00,
-       rd_variance = chk_choice(rd_variance %||% defaults$rd_variance, c("GR", "sato"), "rd_variance"),
-       pi_method = chk_choice(pi_method[1L], c("t_k2", "t_k1", "z"), "pi_method"),
-       level = chk_level(level))
-}
-
-fit_mh <- function(tables, settings) {
+# The Mantel-Haenszel / Peto engine (engine "mh").
+fit_mh <- function(studies, settings) {
   s <- settings
-  res <- cpp_mantel_haenszel(tables$events1, tables$n1, tables$events2, tables$n2, s$measure,
-                             s$method == "Peto", s$model == "random", s$add, s$to, s$drop00,
-                             s$rd_variance, s$pi_method, s$level)
-  if (!res$defined) {
-    warn_metapool("The pooled estimate is not defined: no events in one of the groups across all studies.",
-                  "zero_cell")
-  }
+  tab <- studies$columns
+  res <- cpp_mantel_haenszel(tab$events1, tab$n1, tab$events2, tab$n2, s$measure,
+                             s$mh_method == "Peto", s$model == "random", s$add, s$to,
+                             s$drop00, s$rd_variance, s$pi_method, s$level)
   ok <- res$estimable
-  arms <- as.data.frame(tables[c("events1", "n1", "events2", "n2")])
-  mh <- res[c("estimate", "se", "ci_lb", "ci_ub", "stat", "p")]
-  pooled <- if (s$model == "random") res$random else
-    c(mh, list(pi_lb = NA_real_, pi_ub = NA_real_, pi_df = NA_real_, weights = res$weights[ok]))
-  tau2 <- if (s$model == "random") res$tau2 else 0
-  structure(list(
-    estimate = pooled$estimate, se = pooled$se, ci_lb = pooled$ci_lb, ci_ub = pooled$ci_ub,
-    pi_lb = pooled$pi_lb, pi_ub = pooled$pi_ub, stat = pooled$stat, p = pooled$p,
-    df = NA_real_, pi_df = pooled$pi_df, s2w = 1,
-    tau2 = tau2, tau2_se = NA_real_, tau2_lb = NA_real_, tau2_ub = NA_real_,
-    tau = sqrt(tau2), tau_lb = NA_real_, tau_ub = NA_real_,
-    I2 = res$I2, I2_lb = NA_real_, I2_ub = NA_real_, H2 = res$H2, H2_lb = NA_real_,
-    H2_ub = NA_real_, Q = res$Q, Q_df = res$Q_df, Q_p = res$Q_p, vt = NA_real_,
-    loglik = NA_real_, k = sum(ok),
-    weights = stats::setNames(if (s$model == "random") pooled$weights else
-      pooled$weights / sum(pooled$weights), tables$slab[ok]),
-    yi = res$yi[ok], vi = res$vi[ok], slab = tables$slab[ok],
-    method = if (s$model == "random") "DL" else "FE", mh_method = s$method, model = s$model,
-    ci_method = "z", pi_method = s$pi_method, tau2_ci = "none", measure = s$measure,
-    level = s$level, converged = TRUE, iterations = 0L, tau2_status = "closed_form",
-    mh = mh, settings = s, not_estimable = if (any(!ok)) tables$slab[!ok] else NULL,
-    corrected = stats::setNames(res$corrected, tables$slab),
-    control_risk = pooled_control_risk(tables$events2[ok], tables$n2[ok]),
-    rows = tables$row[ok], arms = reset_rownames(arms[ok, , drop = FALSE]),
-    not_estimable_data = if (any(!ok)) data.frame(
-      slab = tables$slab[!ok], row = tables$row[!ok],
-      reset_rownames(arms[!ok, , drop = FALSE]), stringsAsFactors = FALSE
-    )
-  ), class = c("metapool_mh", "metapool"))
+  arms <- reset_rownames(as.data.frame(tab[c("events1", "n1", "events2", "n2")]))
+  pooled <- list(yi = res$yi[ok], vi = res$vi[ok], slab = tab$slab[ok], row = tab$row[ok],
+                 arms = reset_rownames(arms[ok, , drop = FALSE]), events2 = tab$events2[ok],
+                 n2 = tab$n2[ok])
+  if (any(!ok)) {
+    pooled$not_estimable <- not_estimable_frame(tab$slab[!ok], tab$row[!ok], NULL,
+                                                arms[!ok, , drop = FALSE])
+  }
+  mh <- res$fixed[c("estimate", "se", "ci_lb", "ci_ub", "stat", "p")]
+  result <- if (s$model == "random") res$random else res$fixed
+  tests <- if (s$measure == "OR" && s$mh_method == "MH") {
+    res[c("cmh", "cmh_p", "tarone", "tarone_df", "tarone_p")]
+  }
+  new_fit(result, studies, s, pooled, mh_method = s$mh_method, model = s$model, mh = mh,
+          tests = tests, corrected = stats::setNames(res$corrected, tab$slab),
+          class = "metapool_mh")
 }

@@ -86,8 +86,14 @@ gosh_included <- function(x) {
 
 #' @rdname metapool_gosh
 #' @param ... Graphical parameters for the scatter plot.
+#' @param file Optional file name (`.pdf`, `.png`, `.svg`, `.jpeg`, `.tiff`): the
+#'   plot is written to a file of `width` x `height` inches instead of the
+#'   current device.
+#' @param width,height Size of the file in inches.
+#' @param res Resolution in pixels per inch for bitmap files.
 #' @export
-plot.mp_gosh <- function(x, ...) {
+plot.mp_gosh <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   old <- graphics::par(no.readonly = TRUE)
   on.exit(graphics::par(old))
   graphics::layout(matrix(c(1, 0, 3, 2), 2, byrow = TRUE), widths = c(4, 1), heights = c(1, 4))
@@ -166,7 +172,10 @@ metapool_cumulative <- function(fit, order = NULL, threads = 1L) {
   }
   res <- cpp_cumulative(fit$yi, fit$vi, o - 1L, engine_options(fit$settings, "none"),
                         resolve_threads(threads))
-  out <- cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns))
+  # The first cumulative fit has one study by construction: its Wald interval needs no note.
+  out <- withCallingHandlers(
+    cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns)),
+    metapool_warning_small_k = function(w) invokeRestart("muffleWarning"))
   new_refit_frame(out, fit, "mp_cumulative")
 }
 
@@ -196,14 +205,17 @@ new_refit_frame <- function(out, fit, class) {
 #' @rdname metapool_diagnostics
 #' @param x A diagnostics data frame.
 #' @param ... Further graphical parameters.
+#' @inheritParams plot.mp_gosh
 #' @export
-plot.mp_leave1out <- function(x, ...) {
+plot.mp_leave1out <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   plot_refit(x, "Estimate with the study omitted", ...)
 }
 
 #' @rdname metapool_diagnostics
 #' @export
-plot.mp_cumulative <- function(x, ...) {
+plot.mp_cumulative <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   plot_refit(x, "Cumulative estimate, adding studies in order", ...)
 }
 
@@ -230,7 +242,8 @@ plot_refit <- function(x, main, ...) {
 
 #' @rdname metapool_diagnostics
 #' @export
-plot.mp_influence <- function(x, ...) {
+plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   stats <- c(rstudent = "Studentised residual", dffits = "DFFITS", cook_d = "Cook's distance",
              cov_r = "Covariance ratio", tau2_del = "tau^2 (study deleted)",
              Q_del = "Q (study deleted)", hat = "Hat value", weight = "Weight (%)")

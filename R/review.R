@@ -82,6 +82,7 @@ reproduce_review <- function(data = NULL, published = NULL, metafor = TRUE, dir 
     pub <- published[j, ]
     d <- as.data.frame(data)[data$analysis == pub$analysis, , drop = FALSE]
     fit <- review_fit(d, pub$measure)
+    if (is_synthetic(data)) fit$synthetic <- TRUE
     fits[[pub$analysis]] <- fit
     back <- back_transform_fun(pub$measure)
     ours <- back(c(fit$estimate, fit$ci_lb, fit$ci_ub))

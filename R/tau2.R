@@ -92,29 +92,3 @@ method_labels <- c(
   EB = "empirical Bayes", HS = "Hunter-Schmidt", HSk = "Hunter-Schmidt (k-corrected)",
   PM = "Paule-Mandel", PMM = "median-unbiased Paule-Mandel", fixed = "fixed tau^2"
 )
-
-default_control <- list(tol = 1e-10, max_iter = 1000L, tau2_init = -1, step_adj = 1)
-
-chk_control <- function(control) {
-  if (!is.list(control)) abort_input("`control` must be a list.", "control")
-  if (length(control) == 0L) return(default_control)
-  known <- c("tol", "max_iter", "tau2_init", "step_adj")
-  unknown <- setdiff(names(control), known)
-  if (length(unknown)) {
-    abort_input(sprintf("`control` has unknown element%s %s; known are %s.",
-                        if (length(unknown) > 1L) "s" else "",
-                        paste0("`", unknown, "`", collapse = ", "),
-                        paste0("`", known, "`", collapse = ", ")), "control")
-  }
-  out <- default_control
-  out[names(control)] <- control
-  positive <- function(x) is.numeric(x) && length(x) == 1L && !is.na(x) && x > 0 && is.finite(x)
-  if (!positive(out$tol)) abort_input("`control$tol` must be a positive number.", "control")
-  if (!positive(out$max_iter)) abort_input("`control$max_iter` must be a positive whole number.", "control")
-  if (!positive(out$step_adj)) abort_input("`control$step_adj` must be a positive number.", "control")
-  if (!is.numeric(out$tau2_init) || length(out$tau2_init) != 1L || is.na(out$tau2_init)) {
-    abort_input("`control$tau2_init` must be a single number (>= 0).", "control")
-  }
-  out$max_iter <- as.integer(out$max_iter)
-  out
-}

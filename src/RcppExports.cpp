@@ -311,24 +311,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_pool
-Rcpp::List cpp_pool(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const std::vector<int>& group, std::string method, double tau2_fixed, std::string ci, std::string pi, std::string tau2_ci, double level, double tol, int max_iter, double tau2_init, double step_adj);
-RcppExport SEXP _metapool_cpp_pool(SEXP yiSEXP, SEXP viSEXP, SEXP groupSEXP, SEXP methodSEXP, SEXP tau2_fixedSEXP, SEXP ciSEXP, SEXP piSEXP, SEXP tau2_ciSEXP, SEXP levelSEXP, SEXP tolSEXP, SEXP max_iterSEXP, SEXP tau2_initSEXP, SEXP step_adjSEXP) {
+Rcpp::List cpp_pool(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const std::vector<int>& group, const Rcpp::List options);
+RcppExport SEXP _metapool_cpp_pool(SEXP yiSEXP, SEXP viSEXP, SEXP groupSEXP, SEXP optionsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
     Rcpp::traits::input_parameter< const std::vector<int>& >::type group(groupSEXP);
-    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
-    Rcpp::traits::input_parameter< double >::type tau2_fixed(tau2_fixedSEXP);
-    Rcpp::traits::input_parameter< std::string >::type ci(ciSEXP);
-    Rcpp::traits::input_parameter< std::string >::type pi(piSEXP);
-    Rcpp::traits::input_parameter< std::string >::type tau2_ci(tau2_ciSEXP);
-    Rcpp::traits::input_parameter< double >::type level(levelSEXP);
-    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
-    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
-    Rcpp::traits::input_parameter< double >::type tau2_init(tau2_initSEXP);
-    Rcpp::traits::input_parameter< double >::type step_adj(step_adjSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_pool(yi, vi, group, method, tau2_fixed, ci, pi, tau2_ci, level, tol, max_iter, tau2_init, step_adj));
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_pool(yi, vi, group, options));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -364,7 +355,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_hedges_j", (DL_FUNC) &_metapool_cpp_hedges_j, 2},
     {"_metapool_cpp_mantel_haenszel", (DL_FUNC) &_metapool_cpp_mantel_haenszel, 13},
     {"_metapool_cpp_nnt", (DL_FUNC) &_metapool_cpp_nnt, 6},
-    {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 13},
+    {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 4},
     {"_metapool_cpp_subgroup_test", (DL_FUNC) &_metapool_cpp_subgroup_test, 2},
     {NULL, NULL, 0}
 };

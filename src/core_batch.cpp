@@ -20,15 +20,15 @@ const std::vector<int> kNoGroups;
 // thread's buffers and returns its size; the fit is passed to `record(r, fit)`, which
 // writes only row r. Work is chunked so the calling thread can check for interrupts.
 template <typename Fill, typename Record>
-long run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
-                    const BatchControl& ctl, Fill fill, Record record) {
-  long warnings = 0;
+NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
+                          const BatchControl& ctl, Fill fill, Record record) {
+  long counts[kNoteCodes] = {0};
   const Eigen::Index chunk = std::max<Eigen::Index>(ctl.chunk, 1);
   const int threads = std::max(ctl.threads, 1);
   for (Eigen::Index start = 0; start < n; start += chunk) {
     const Eigen::Index end = std::min(n, start + chunk);
 #ifdef _OPENMP
-#pragma omp parallel num_threads(threads) reduction(+ : warnings)
+#pragma omp parallel num_threads(threads) reduction(+ : counts[:kNoteCodes])
 #endif
     {
       Eigen::VectorXd y(std::max<Eigen::Index>(max_k, 1)), v(std::max<Eigen::Index>(max_k, 1));
@@ -43,11 +43,7 @@ long run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
         }
         try {
           const PoolFit f = pool(y.head(m), v.head(m), kNoGroups, opt);
-          const Tau2Status st = f.tau2_est.status;
-          if (st == Tau2Status::bracketed || st == Tau2Status::fallback_dl ||
-              st == Tau2Status::boundary) {
-            ++warnings;
-          }
+          for (const NoteCode c : f.notes) ++counts[static_cast<int>(c)];
           record(r, &f, m);
         } catch (...) {  // broken invariants only; never leave a parallel region by throwing
           record(r, nullptr, m);
@@ -58,7 +54,9 @@ long run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
     if (ctl.progress) ctl.progress(static_cast<double>(end) / static_cast<double>(n));
   }
   (void)threads;
-  return warnings;
+  NoteCounts out{};
+  std::copy(counts, counts + kNoteCodes, out.begin());
+  return out;
 }
 
 // The usual recorder: row r of a BatchResult.
@@ -147,7 +145,7 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
   }
   BatchResult out;
   out.resize(n);
-  out.warnings = run_replicates(
+  out.notes = run_replicates(
       n, max_k, batch_options(opt), ctl,
       [&](Eigen::Index g, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         const Eigen::Index m = starts[g + 1] - starts[g];
@@ -170,7 +168,7 @@ BatchResult subsets_by_mask(const Eigen::Ref<const Eigen::VectorXd>& yi,
   if (k > 64) throw std::invalid_argument("subset masks hold at most 64 studies");
   BatchResult out;
   out.resize(n);
-  out.warnings = run_replicates(
+  out.notes = run_replicates(
       n, k, batch_options(opt), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         const std::uint64_t mask = mask_at(r);
@@ -207,7 +205,7 @@ BatchResult leave_one_out(const Eigen::Ref<const Eigen::VectorXd>& yi,
   if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
   BatchResult out;
   out.resize(k);
-  out.warnings = run_replicates(
+  out.notes = run_replicates(
       k, k, batch_options(opt), ctl,
       [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         return gather(yi, vi, y, v, [i](Eigen::Index j) { return j != i; });
@@ -229,7 +227,7 @@ BatchResult cumulative(const Eigen::Ref<const Eigen::VectorXd>& yi,
   }
   BatchResult out;
   out.resize(k);
-  out.warnings = run_replicates(
+  out.notes = run_replicates(
       k, k, batch_options(opt), ctl,
       [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         for (Eigen::Index j = 0; j <= i; ++j) {
@@ -329,7 +327,7 @@ BatchResult bootstrap_parametric(const Eigen::Ref<const Eigen::VectorXd>& vi, do
   if (z.rows() != k) throw std::invalid_argument("z must have one row per study");
   BatchResult out;
   out.resize(z.cols());
-  out.warnings = run_replicates(
+  out.notes = run_replicates(
       z.cols(), k, batch_options(opt), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         for (Eigen::Index j = 0; j < k; ++j) {
@@ -355,7 +353,7 @@ BatchResult bootstrap_resample(const Eigen::Ref<const Eigen::VectorXd>& yi,
   }
   BatchResult out;
   out.resize(index.cols());
-  out.warnings = run_replicates(
+  out.notes = run_replicates(
       index.cols(), k, batch_options(opt), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         for (Eigen::Index j = 0; j < k; ++j) {

@@ -121,6 +121,64 @@ Pooled peto_estimate(VecIn events1, VecIn n1, VecIn events2, VecIn n2, Eigen::Ve
   return out;
 }
 
+
+// Cochran-Mantel-Haenszel test (continuity-corrected) and Tarone's test of homogeneity
+// of odds ratios about the M-H estimate `psi`, over the studies the M-H sums use.
+void association_tests(const TwoByTwo& t, double psi, MhFit* fit) {
+  double o_e = 0, var = 0, bd = 0, sum_a = 0, sum_e = 0, sum_var = 0;
+  int used = 0;
+  bool tarone_ok = std::isfinite(psi) && psi > 0;
+  for (Eigen::Index i = 0; i < t.a.size(); ++i) {
+    if (t.dropped[i]) continue;
+    const double a = t.a[i], n1 = t.a[i] + t.b[i], m1 = t.a[i] + t.c[i];
+    const double n = n1 + t.c[i] + t.d[i], m2 = n - m1;
+    if (n > 1) {
+      o_e += a - n1 * m1 / n;
+      var += m1 * m2 * (n1 / n) * ((n - n1) / n) / (n - 1.0);
+    }
+    if (!tarone_ok) continue;
+    // Expected a under the common odds ratio psi: the root of
+    // (1 - psi) A^2 + (n - n1 - m1 + psi (n1 + m1)) A - psi n1 m1 = 0 within its bounds.
+    const double lo = std::max(0.0, n1 + m1 - n), hi = std::min(n1, m1);
+    if (!(hi > lo)) continue;  // a table with fixed margins carries no information
+    const double qa = 1.0 - psi, qb = n - n1 - m1 + psi * (n1 + m1), qc = -psi * n1 * m1;
+    double e;
+    if (std::fabs(qa) < 1e-12) {
+      e = -qc / qb;
+    } else {
+      const double disc = std::sqrt(std::max(0.0, qb * qb - 4.0 * qa * qc));
+      // The numerically stable pair of roots; keep the one within [lo, hi].
+      const double q = -0.5 * (qb + std::copysign(disc, qb));
+      const double r1 = q / qa, r2 = qc / q;
+      e = (r1 >= lo - 1e-9 && r1 <= hi + 1e-9) ? r1 : r2;
+    }
+    const double v = 1.0 / (1.0 / e + 1.0 / (n1 - e) + 1.0 / (m1 - e) + 1.0 / (n - n1 - m1 + e));
+    if (!(v > 0) || !std::isfinite(v)) continue;
+    bd += (a - e) * (a - e) / v;
+    sum_a += a;
+    sum_e += e;
+    sum_var += v;
+    ++used;
+  }
+  const double dev = std::max(0.0, std::fabs(o_e) - 0.5);
+  fit->cmh = var > 0 ? dev * dev / var : kNaN;
+  fit->cmh_p = var > 0 ? boost::math::cdf(boost::math::complement(dist::chi_squared(1.0), fit->cmh))
+                       : kNaN;
+  if (used > 1) {
+    fit->tarone = std::max(0.0, bd - (sum_a - sum_e) * (sum_a - sum_e) / sum_var);
+    fit->tarone_df = used - 1;
+    fit->tarone_p = boost::math::cdf(
+        boost::math::complement(dist::chi_squared(fit->tarone_df), fit->tarone));
+  } else {
+    fit->tarone = fit->tarone_p = fit->tarone_df = kNaN;
+  }
+}
+
+void set_undefined(PoolFit* f) {
+  f->estimate = f->se = f->stat = f->p = f->ci_lb = f->ci_ub = kNaN;
+  f->pi_lb = f->pi_ub = f->pi_df = kNaN;
+}
+
 }  // namespace
 
 MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const MhOptions& opt) {
@@ -131,30 +189,43 @@ MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const Mh
     throw std::invalid_argument("Mantel-Haenszel inputs differ in length");
   }
   MhFit fit;
+  PoolFit& fe = fit.fixed;
   fit.yi.resize(k);
   fit.vi.resize(k);
   fit.estimable.resize(k);
   fit.corrected.resize(k);
   Pooled pooled;
   double peto_q = 0;
+  Eigen::VectorXd mh_weights;
+  fit.cmh = fit.cmh_p = fit.tarone = fit.tarone_p = fit.tarone_df = kNaN;
   if (opt.peto) {
-    pooled = peto_estimate(events1, n1, events2, n2, &fit.yi, &fit.vi, &fit.weights, &peto_q);
+    pooled = peto_estimate(events1, n1, events2, n2, &fit.yi, &fit.vi, &mh_weights, &peto_q);
     fit.corrected.setZero();
     for (Eigen::Index i = 0; i < k; ++i) fit.estimable[i] = std::isfinite(fit.yi[i]);
   } else {
     BinaryFlagsOut flags{fit.corrected, fit.estimable};
     binary_effect(events1, n1, events2, n2, opt.measure, opt.study_zero, {fit.yi, fit.vi}, flags);
     const TwoByTwo cells = zero_corrected(events1, n1, events2, n2, opt.mh_zero);
-    pooled = mh_estimate(cells, opt.measure, opt.rd_variance, &fit.weights);
+    pooled = mh_estimate(cells, opt.measure, opt.rd_variance, &mh_weights);
+    if (opt.measure == BinaryMeasure::odds_ratio) {
+      association_tests(cells, std::exp(pooled.estimate), &fit);
+    }
   }
-  fit.defined = pooled.defined;
-  fit.estimate = pooled.estimate;
-  fit.se = pooled.se;
+  fe.estimate = pooled.estimate;
+  fe.se = pooled.se;
   const double z = z_crit(opt.level);
-  fit.stat = fit.estimate / fit.se;
-  fit.p = pnorm_two_sided(fit.stat);
-  fit.ci_lb = fit.estimate - z * fit.se;
-  fit.ci_ub = fit.estimate + z * fit.se;
+  fe.stat = fe.estimate / fe.se;
+  fe.p = pnorm_two_sided(fe.stat);
+  fe.ci_lb = fe.estimate - z * fe.se;
+  fe.ci_ub = fe.estimate + z * fe.se;
+  fe.df = fe.pi_df = fe.pi_lb = fe.pi_ub = kNaN;
+  fe.tau2 = 0;
+  fe.tau2_se = fe.tau2_lb = fe.tau2_ub = kNaN;
+  fe.I2_lb = fe.I2_ub = fe.H2_lb = fe.H2_ub = fe.vt = fe.loglik = kNaN;
+  if (!pooled.defined) {
+    set_undefined(&fe);
+    fe.notes.push_back(NoteCode::pooled_undefined);
+  }
 
   // Heterogeneity about the pooled estimate with inverse-variance weights.
   std::vector<int> idx;
@@ -162,29 +233,38 @@ MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const Mh
     if (fit.estimable[i]) idx.push_back(static_cast<int>(i));
   }
   fit.k_estimable = static_cast<int>(idx.size());
-  fit.Q_df = std::max(0, fit.k_estimable - 1);
+  fe.k = fit.k_estimable;
+  fe.weights.resize(fit.k_estimable);
+  for (int j = 0; j < fit.k_estimable; ++j) fe.weights[j] = mh_weights[idx[j]];
+  const double wsum = fe.weights.sum();
+  if (wsum > 0) fe.weights /= wsum;
+  fe.Q_df = std::max(0, fit.k_estimable - 1);
   double sw = 0, sw2 = 0, q = 0;
   for (int i : idx) {
     const double w = 1.0 / fit.vi[i];
     sw += w;
     sw2 += w * w;
-    const double r = fit.yi[i] - fit.estimate;
+    const double r = fit.yi[i] - fe.estimate;
     q += w * r * r;
   }
   if (opt.peto) q = peto_q;
-  if (fit.k_estimable > 1 && fit.defined) {
-    fit.Q = std::max(0.0, q);
-    fit.Q_p = boost::math::cdf(boost::math::complement(dist::chi_squared(fit.Q_df), fit.Q));
-    fit.I2 = fit.Q > fit.Q_df ? 100.0 * (fit.Q - fit.Q_df) / fit.Q : 0.0;
-    fit.H2 = fit.Q / fit.Q_df;
-    fit.tau2 = std::max(0.0, (fit.Q - fit.Q_df) / (sw - sw2 / sw));
-  } else if (!fit.defined) {
-    fit.Q = fit.Q_p = fit.I2 = fit.H2 = kNaN;
+  fe.Q = 0;
+  fe.Q_p = kNaN;  // one estimable study: no test
+  fe.I2 = 0;
+  fe.H2 = 1;
+  if (fit.k_estimable > 1 && pooled.defined) {
+    fe.Q = std::max(0.0, q);
+    fe.Q_p = boost::math::cdf(boost::math::complement(dist::chi_squared(fe.Q_df), fe.Q));
+    fe.I2 = fe.Q > fe.Q_df ? 100.0 * (fe.Q - fe.Q_df) / fe.Q : 0.0;
+    fe.H2 = fe.Q / fe.Q_df;
+    fit.tau2_dl = std::max(0.0, (fe.Q - fe.Q_df) / (sw - sw2 / sw));
+  } else if (!pooled.defined) {
+    fe.Q = fe.Q_p = fe.I2 = fe.H2 = kNaN;
   }
 
   if (opt.random && fit.k_estimable == 0) {
-    PoolFit& r = fit.random;
-    r.estimate = r.se = r.stat = r.p = r.ci_lb = r.ci_ub = r.pi_lb = r.pi_ub = r.pi_df = kNaN;
+    fit.random = fe;
+    set_undefined(&fit.random);
   } else if (opt.random) {
     Eigen::VectorXd y(fit.k_estimable), v(fit.k_estimable);
     for (int j = 0; j < fit.k_estimable; ++j) {
@@ -193,12 +273,19 @@ MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const Mh
     }
     PoolOptions po;
     po.method = Tau2Method::fixed;
-    po.tau2_fixed = std::isfinite(fit.tau2) ? fit.tau2 : 0.0;
+    po.tau2_fixed = std::isfinite(fit.tau2_dl) ? fit.tau2_dl : 0.0;
     po.ci = CiMethod::z;
     po.pi = opt.pi;
     po.tau2_ci = Tau2CiMethod::none;
     po.level = opt.level;
     fit.random = pool(y, v, std::vector<int>(), po);
+    // Heterogeneity as RevMan reports it: about the M-H estimate.
+    fit.random.Q = fe.Q;
+    fit.random.Q_df = fe.Q_df;
+    fit.random.Q_p = fe.Q_p;
+    fit.random.I2 = fe.I2;
+    fit.random.H2 = fe.H2;
+    fit.random.tau2_se = dl_tau2_se(v, fit.tau2_dl);
   }
   return fit;
 }

@@ -323,7 +323,7 @@ bool bracket(const Model& model, Tau2Method m, const PoolControl& control, doubl
 }
 
 Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
-                           std::vector<std::string>* warnings) {
+                           std::vector<NoteCode>* notes) {
   Tau2Estimate est;
   const int k = model.k(), p = model.p();
   const PoolControl& control = opt.control;
@@ -375,15 +375,11 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
     est.status = Tau2Status::converged;
   } else if (bracket(model, opt.method, control, start, &est)) {
     est.status = Tau2Status::bracketed;
-    warnings->push_back(
-        "The iterative tau^2 estimator did not converge; the root of its estimating equation "
-        "was found by bracketing instead.");
+    notes->push_back(NoteCode::tau2_bracketed);
   } else {
     est.tau2 = dl_estimate(model);
     est.status = Tau2Status::fallback_dl;
-    warnings->push_back(
-        "The tau^2 estimator failed to converge even by bracketing; the DerSimonian-Laird "
-        "estimate is used instead.");
+    notes->push_back(NoteCode::tau2_fallback_dl);
     return est;
   }
 
@@ -393,9 +389,7 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
     if (model.loglik(0.0, reml) > model.loglik(est.tau2, reml) + 1e-10) {
       est.tau2 = 0;
       est.status = Tau2Status::boundary;
-      warnings->push_back(
-          "The likelihood is higher at tau^2 = 0 than at the root of the score equation; "
-          "tau^2 is set to 0.");
+      notes->push_back(NoteCode::tau2_boundary);
     }
   }
   return est;
@@ -523,7 +517,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.groups = p;
   if (k == 0) throw std::invalid_argument("no studies to pool");
 
-  fit.tau2_est = estimate_tau2(model, opt, &fit.warnings);
+  fit.tau2_est = estimate_tau2(model, opt, &fit.notes);
   fit.tau2 = fit.tau2_est.tau2;
 
   // Heterogeneity about the fixed-effect fit.
@@ -542,7 +536,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
     }
   } else {
     fit.Q = 0;
-    fit.Q_p = 1;
+    fit.Q_p = kNaN;  // no degrees of freedom: no test
     fit.I2 = 0;
     fit.H2 = 1;
     fit.vt = 0;
@@ -579,8 +573,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
     fit.ci_lb = fit.estimate - crit * fit.se;
     fit.ci_ub = fit.estimate + crit * fit.se;
     if (opt.ci != CiMethod::z && k <= p) {
-      fit.warnings.push_back("With one study there are no degrees of freedom for a t-based "
-                             "interval; the Wald (z) interval is reported.");
+      fit.notes.push_back(NoteCode::wald_for_one_study);
     }
 
     // Prediction interval for the effect in a new study.
@@ -626,6 +619,16 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.H2_lb = fit.tau2_lb / fit.vt + 1.0;
   fit.H2_ub = fit.tau2_ub / fit.vt + 1.0;
   return fit;
+}
+
+double dl_tau2_se(const Eigen::Ref<const Eigen::VectorXd>& vi, double tau2) {
+  if (vi.size() < 2) return kNaN;
+  // The SE does not use the effects. Model keeps references: no temporaries.
+  const Eigen::VectorXd zeros = Eigen::VectorXd::Zero(vi.size());
+  const Eigen::Ref<const Eigen::VectorXd> y(zeros);
+  const std::vector<int> one_group;
+  const Model model(y, vi, one_group);
+  return tau2_standard_error(model, Tau2Method::dl, tau2, PoolControl());
 }
 
 SubgroupTest subgroup_test(const Eigen::Ref<const Eigen::VectorXd>& estimate,

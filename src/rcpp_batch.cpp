@@ -5,20 +5,12 @@
 #include <cstdint>
 
 #include "metapool/batch.hpp"
+#include "rcpp_convert.h"
 #include "rcpp_enums.h"
 
 namespace {
 
 using namespace metapool_glue;
-
-metapool::PoolOptions options_from(const Rcpp::List& o) {
-  return pool_options(Rcpp::as<std::string>(o["method"]), Rcpp::as<double>(o["tau2_fixed"]),
-                      Rcpp::as<std::string>(o["ci_method"]),
-                      Rcpp::as<std::string>(o["pi_method"]),
-                      Rcpp::as<std::string>(o["tau2_ci"]), Rcpp::as<double>(o["level"]),
-                      Rcpp::as<double>(o["tol"]), Rcpp::as<int>(o["max_iter"]),
-                      Rcpp::as<double>(o["tau2_init"]), Rcpp::as<double>(o["step_adj"]));
-}
 
 // A text progress bar on stderr, shown only once a job has run for two seconds.
 struct Progress {
@@ -47,22 +39,6 @@ metapool::BatchControl control_from(int threads, bool progress, Progress* bar) {
   return ctl;
 }
 
-Rcpp::List as_list(const metapool::BatchResult& r) {
-  return Rcpp::List::create(
-      Rcpp::Named("k") = r.k, Rcpp::Named("estimate") = r.estimate, Rcpp::Named("se") = r.se,
-      Rcpp::Named("stat") = r.stat, Rcpp::Named("p") = r.p, Rcpp::Named("ci_lb") = r.ci_lb,
-      Rcpp::Named("ci_ub") = r.ci_ub, Rcpp::Named("pi_lb") = r.pi_lb,
-      Rcpp::Named("pi_ub") = r.pi_ub, Rcpp::Named("tau2") = r.tau2,
-      Rcpp::Named("tau2_lb") = r.tau2_lb, Rcpp::Named("tau2_ub") = r.tau2_ub,
-      Rcpp::Named("I2") = r.I2, Rcpp::Named("H2") = r.H2, Rcpp::Named("Q") = r.Q,
-      Rcpp::Named("Q_p") = r.Q_p,
-      Rcpp::Named("converged") = Rcpp::LogicalVector(r.converged.data(),
-                                                      r.converged.data() + r.converged.size()),
-      Rcpp::Named("iterations") = r.iterations,
-      Rcpp::Named("warnings") = static_cast<double>(r.warnings));
-}
-
-
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
@@ -70,7 +46,7 @@ Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Ma
                            const Rcpp::List options, int threads, bool progress) {
   std::vector<Eigen::Index> s(starts.begin(), starts.end());
   Progress bar;
-  return as_list(metapool::pool_groups(yi, vi, s, options_from(options),
+  return batch_to_list(metapool::pool_groups(yi, vi, s, pool_options(options),
                                        control_from(threads, progress, &bar)));
 }
 
@@ -79,18 +55,18 @@ Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::M
                             bool all, const Rcpp::List options, int threads, bool progress) {
   Progress bar;
   const metapool::BatchControl ctl = control_from(threads, progress, &bar);
-  if (all) return as_list(metapool::pool_all_subsets(yi, vi, options_from(options), ctl));
+  if (all) return batch_to_list(metapool::pool_all_subsets(yi, vi, pool_options(options), ctl));
   // Masks arrive as doubles: exact for the k <= 52 studies a mask is built for in R.
   std::vector<std::uint64_t> m(masks.size());
   for (R_xlen_t i = 0; i < masks.size(); ++i) m[i] = static_cast<std::uint64_t>(masks[i]);
-  return as_list(metapool::pool_subsets(yi, vi, m, options_from(options), ctl));
+  return batch_to_list(metapool::pool_subsets(yi, vi, m, pool_options(options), ctl));
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_leave_one_out(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List options,
                              int threads) {
   Progress bar;
-  return as_list(metapool::leave_one_out(yi, vi, options_from(options),
+  return batch_to_list(metapool::leave_one_out(yi, vi, pool_options(options),
                                          control_from(threads, false, &bar)));
 }
 
@@ -98,7 +74,7 @@ Rcpp::List cpp_leave_one_out(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::
 Rcpp::List cpp_cumulative(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const std::vector<int>& order,
                           const Rcpp::List options, int threads) {
   Progress bar;
-  return as_list(metapool::cumulative(yi, vi, order, options_from(options),
+  return batch_to_list(metapool::cumulative(yi, vi, order, pool_options(options),
                                       control_from(threads, false, &bar)));
 }
 
@@ -107,14 +83,14 @@ Rcpp::List cpp_influence(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<
                          int threads) {
   Progress bar;
   const metapool::Influence r =
-      metapool::influence(yi, vi, options_from(options), control_from(threads, false, &bar));
+      metapool::influence(yi, vi, pool_options(options), control_from(threads, false, &bar));
   return Rcpp::List::create(
       Rcpp::Named("rstudent") = r.rstudent, Rcpp::Named("dffits") = r.dffits,
       Rcpp::Named("cook_d") = r.cook_d, Rcpp::Named("cov_r") = r.cov_r,
       Rcpp::Named("tau2_del") = r.tau2_del, Rcpp::Named("Q_del") = r.Q_del,
       Rcpp::Named("hat") = r.hat, Rcpp::Named("weight") = r.weight,
       Rcpp::Named("dfbetas") = r.dfbetas,
-      Rcpp::Named("deleted") = as_list(r.deleted));
+      Rcpp::Named("deleted") = batch_to_list(r.deleted));
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -122,7 +98,7 @@ Eigen::VectorXd cpp_permutation(const Eigen::Map<Eigen::VectorXd> yi, const Eige
                                 const Eigen::Map<Eigen::MatrixXd> signs, bool exact,
                                 const Rcpp::List options, int threads, bool progress) {
   Progress bar;
-  return metapool::permutation_statistics(yi, vi, signs, exact, options_from(options),
+  return metapool::permutation_statistics(yi, vi, signs, exact, pool_options(options),
                                           control_from(threads, progress, &bar));
 }
 
@@ -131,7 +107,7 @@ Rcpp::List cpp_bootstrap_parametric(const Eigen::Map<Eigen::VectorXd> vi, double
                                     const Eigen::Map<Eigen::MatrixXd> z, const Rcpp::List options,
                                     int threads, bool progress) {
   Progress bar;
-  return as_list(metapool::bootstrap_parametric(vi, estimate, tau2, z, options_from(options),
+  return batch_to_list(metapool::bootstrap_parametric(vi, estimate, tau2, z, pool_options(options),
                                                 control_from(threads, progress, &bar)));
 }
 
@@ -140,6 +116,6 @@ Rcpp::List cpp_bootstrap_resample(const Eigen::Map<Eigen::VectorXd> yi, const Ei
                                   const Eigen::Map<Eigen::MatrixXi> index,
                                   const Rcpp::List options, int threads, bool progress) {
   Progress bar;
-  return as_list(metapool::bootstrap_resample(yi, vi, index, options_from(options),
+  return batch_to_list(metapool::bootstrap_resample(yi, vi, index, pool_options(options),
                                               control_from(threads, progress, &bar)));
 }

@@ -1,4 +1,5 @@
-// Glue: option strings from R -> the core's enums. One place for every conversion.
+// Glue: option strings from R -> the core's enums, and core codes -> R names. One place
+// for every conversion between the two vocabularies.
 #ifndef METAPOOL_RCPP_ENUMS_H
 #define METAPOOL_RCPP_ENUMS_H
 
@@ -10,6 +11,7 @@
 #include "metapool/convert.hpp"
 #include "metapool/effect_sizes.hpp"
 #include "metapool/mantel_haenszel.hpp"
+#include "metapool/nnt.hpp"
 #include "metapool/pool.hpp"
 
 namespace metapool_glue {
@@ -113,22 +115,53 @@ inline metapool::MhRdVariance rd_variance(const std::string& x) {
   return lookup(t, x, "rd_variance");
 }
 
-// The pooling options shared by metapool() and every batch engine.
-inline metapool::PoolOptions pool_options(const std::string& method, double tau2_fixed,
-                                          const std::string& ci, const std::string& pi,
-                                          const std::string& tau2_ci, double level, double tol,
-                                          int max_iter, double tau2_init, double step_adj) {
+inline metapool::NntScale nnt_scale(const std::string& x) {
+  static const std::pair<const char*, metapool::NntScale> t[] = {
+      {"RD", metapool::NntScale::risk_difference},
+      {"RR", metapool::NntScale::log_risk_ratio},
+      {"OR", metapool::NntScale::log_odds_ratio},
+      {"SMD", metapool::NntScale::smd}};
+  return lookup(t, x, "NNT scale");
+}
+
+// Core -> R names.
+inline const char* tau2_status_name(metapool::Tau2Status s) {
+  switch (s) {
+    case metapool::Tau2Status::closed_form: return "closed_form";
+    case metapool::Tau2Status::converged: return "converged";
+    case metapool::Tau2Status::bracketed: return "bracketed";
+    case metapool::Tau2Status::boundary: return "boundary";
+    case metapool::Tau2Status::fallback_dl: return "fallback_dl";
+  }
+  return "unknown";
+}
+
+// The class of the R warning each note becomes (metapool_warning_<class>).
+inline const char* note_class(metapool::NoteCode c) {
+  switch (c) {
+    case metapool::NoteCode::tau2_bracketed:
+    case metapool::NoteCode::tau2_fallback_dl:
+    case metapool::NoteCode::tau2_boundary: return "convergence";
+    case metapool::NoteCode::wald_for_one_study: return "small_k";
+    case metapool::NoteCode::pooled_undefined: return "zero_cell";
+  }
+  return "numerical";
+}
+
+// The one options list: R's engine_options() builds it, with these names, for
+// cpp_pool() and every batch engine.
+inline metapool::PoolOptions pool_options(const Rcpp::List& o) {
   metapool::PoolOptions opt;
-  opt.method = tau2_method(method);
-  opt.tau2_fixed = tau2_fixed;
-  opt.ci = ci_method(ci);
-  opt.pi = pi_method(pi);
-  opt.tau2_ci = tau2_ci_method(tau2_ci);
-  opt.level = level;
-  opt.control.tol = tol;
-  opt.control.max_iter = max_iter;
-  opt.control.tau2_init = tau2_init;
-  opt.control.step_adj = step_adj;
+  opt.method = tau2_method(Rcpp::as<std::string>(o["method"]));
+  opt.tau2_fixed = Rcpp::as<double>(o["tau2_fixed"]);
+  opt.ci = ci_method(Rcpp::as<std::string>(o["ci_method"]));
+  opt.pi = pi_method(Rcpp::as<std::string>(o["pi_method"]));
+  opt.tau2_ci = tau2_ci_method(Rcpp::as<std::string>(o["tau2_ci"]));
+  opt.level = Rcpp::as<double>(o["level"]);
+  opt.control.tol = Rcpp::as<double>(o["tol"]);
+  opt.control.max_iter = Rcpp::as<int>(o["max_iter"]);
+  opt.control.tau2_init = Rcpp::as<double>(o["tau2_init"]);
+  opt.control.step_adj = Rcpp::as<double>(o["step_adj"]);
   return opt;
 }
 

@@ -2,6 +2,7 @@
 #include <RcppEigen.h>
 
 #include "metapool/mantel_haenszel.hpp"
+#include "rcpp_convert.h"
 #include "rcpp_enums.h"
 
 namespace {
@@ -31,22 +32,15 @@ Rcpp::List cpp_mantel_haenszel(const Eigen::Map<Eigen::VectorXd> events1,
   opt.level = level;
   opt.pi = pi_method(pi);
   const metapool::MhFit f = metapool::mantel_haenszel(events1, n1, events2, n2, opt);
-  Rcpp::List out = Rcpp::List::create(
-      Rcpp::Named("defined") = f.defined, Rcpp::Named("estimate") = f.estimate,
-      Rcpp::Named("se") = f.se, Rcpp::Named("stat") = f.stat, Rcpp::Named("p") = f.p,
-      Rcpp::Named("ci_lb") = f.ci_lb, Rcpp::Named("ci_ub") = f.ci_ub, Rcpp::Named("Q") = f.Q,
-      Rcpp::Named("Q_df") = f.Q_df, Rcpp::Named("Q_p") = f.Q_p, Rcpp::Named("I2") = f.I2,
-      Rcpp::Named("H2") = f.H2, Rcpp::Named("tau2") = f.tau2, Rcpp::Named("yi") = f.yi,
-      Rcpp::Named("vi") = f.vi, Rcpp::Named("estimable") = as_logical(f.estimable),
-      Rcpp::Named("corrected") = as_logical(f.corrected), Rcpp::Named("weights") = f.weights);
-  if (random) {
-    const metapool::PoolFit& r = f.random;
-    out["random"] = Rcpp::List::create(
-        Rcpp::Named("estimate") = r.estimate, Rcpp::Named("se") = r.se,
-        Rcpp::Named("stat") = r.stat, Rcpp::Named("p") = r.p, Rcpp::Named("ci_lb") = r.ci_lb,
-        Rcpp::Named("ci_ub") = r.ci_ub, Rcpp::Named("pi_lb") = r.pi_lb,
-        Rcpp::Named("pi_ub") = r.pi_ub, Rcpp::Named("pi_df") = r.pi_df,
-        Rcpp::Named("weights") = r.weights);
-  }
-  return out;
+  Rcpp::List random_fit;  // empty for the fixed-effect model
+  if (random) random_fit = fit_to_list(f.random);
+  return Rcpp::List::create(
+      Rcpp::Named("fixed") = fit_to_list(f.fixed),
+      Rcpp::Named("random") = random_fit,
+      Rcpp::Named("cmh") = f.cmh, Rcpp::Named("cmh_p") = f.cmh_p,
+      Rcpp::Named("tarone") = f.tarone, Rcpp::Named("tarone_df") = f.tarone_df,
+      Rcpp::Named("tarone_p") = f.tarone_p,
+      Rcpp::Named("yi") = f.yi, Rcpp::Named("vi") = f.vi,
+      Rcpp::Named("estimable") = as_logical(f.estimable),
+      Rcpp::Named("corrected") = as_logical(f.corrected));
 }

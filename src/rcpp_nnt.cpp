@@ -2,6 +2,7 @@
 #include <RcppEigen.h>
 
 #include "metapool/nnt.hpp"
+#include "rcpp_enums.h"
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_nnt(const Eigen::Map<Eigen::VectorXd> theta,
@@ -9,18 +10,7 @@ Rcpp::List cpp_nnt(const Eigen::Map<Eigen::VectorXd> theta,
                    const Eigen::Map<Eigen::VectorXd> theta_ub,
                    const Eigen::Map<Eigen::VectorXd> acr, std::string scale,
                    bool beneficial) {
-  metapool::NntScale s;
-  if (scale == "RD") {
-    s = metapool::NntScale::risk_difference;
-  } else if (scale == "RR") {
-    s = metapool::NntScale::log_risk_ratio;
-  } else if (scale == "OR") {
-    s = metapool::NntScale::log_odds_ratio;
-  } else if (scale == "SMD") {
-    s = metapool::NntScale::smd;
-  } else {
-    Rcpp::stop("unknown NNT scale '%s'", scale);
-  }
+  const metapool::NntScale s = metapool_glue::nnt_scale(scale);
   const metapool::NntResult r = metapool::nnt(theta, theta_lb, theta_ub, acr, s, beneficial);
   const Eigen::Index k = r.flags.size();
   Rcpp::LogicalVector at_estimate(k), at_limit(k);

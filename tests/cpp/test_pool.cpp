@@ -70,7 +70,8 @@ TEST(Pool, FailedIterationFallsBackToBracketing) {
   const metapool::PoolFit ref = metapool::pool(kY, kV, kOneGroup, options(Tau2Method::reml));
   EXPECT_EQ(f.tau2_est.status, metapool::Tau2Status::bracketed);
   EXPECT_NEAR(f.tau2, ref.tau2, 1e-9);
-  EXPECT_EQ(f.warnings.size(), 1u);
+  ASSERT_EQ(f.notes.size(), 1u);
+  EXPECT_EQ(f.notes[0], metapool::NoteCode::tau2_bracketed);
 }
 
 TEST(Pool, HomogeneousDataGiveZeroTau2) {
@@ -148,8 +149,8 @@ TEST(MantelHaenszel, RiskRatioAndPetoByHand) {
     s += e2[i] * n1[i] / n;
     p += (n1[i] * n2[i] * (e1[i] + e2[i]) - e1[i] * e2[i] * n) / (n * n);
   }
-  EXPECT_NEAR(f.estimate, std::log(r / s), 1e-14);
-  EXPECT_NEAR(f.se, std::sqrt(p / (r * s)), 1e-14);
+  EXPECT_NEAR(f.fixed.estimate, std::log(r / s), 1e-14);
+  EXPECT_NEAR(f.fixed.se, std::sqrt(p / (r * s)), 1e-14);
   o.peto = true;
   o.measure = metapool::BinaryMeasure::odds_ratio;
   const metapool::MhFit g = metapool::mantel_haenszel(e1, n1, e2, n2, o);
@@ -159,8 +160,8 @@ TEST(MantelHaenszel, RiskRatioAndPetoByHand) {
     so += e1[i] - n1[i] * m / n;
     sv += n1[i] * n2[i] * m * (n - m) / (n * n * (n - 1));
   }
-  EXPECT_NEAR(g.estimate, so / sv, 1e-14);
-  EXPECT_NEAR(g.se, 1 / std::sqrt(sv), 1e-14);
+  EXPECT_NEAR(g.fixed.estimate, so / sv, 1e-14);
+  EXPECT_NEAR(g.fixed.se, 1 / std::sqrt(sv), 1e-14);
 }
 
 TEST(MantelHaenszel, NoEventsAnywhereIsUndefinedNotACrash) {
@@ -170,6 +171,8 @@ TEST(MantelHaenszel, NoEventsAnywhereIsUndefinedNotACrash) {
   o.mh_zero.add = 0.0;  // metafor's M-H sums: no correction
   o.study_zero.drop00 = true;
   const metapool::MhFit f = metapool::mantel_haenszel(zero, n, zero, n, o);
-  EXPECT_FALSE(f.defined);
+  EXPECT_TRUE(std::isnan(f.fixed.estimate));
+  ASSERT_EQ(f.fixed.notes.size(), 1u);
+  EXPECT_EQ(f.fixed.notes[0], metapool::NoteCode::pooled_undefined);
   EXPECT_EQ(f.k_estimable, 0);
 }

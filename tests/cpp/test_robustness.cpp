@@ -251,7 +251,7 @@ void check_fit(Tally& t, const metapool::PoolFit& f, const metapool::PoolOptions
   CONTRACT(t, f.k == k, ctx);
   CONTRACT(t, is_fin(f.tau2) && f.tau2 >= 0, ctx);
   CONTRACT(t, is_fin(f.Q) && f.Q >= 0, ctx);
-  CONTRACT(t, f.Q_p >= 0 && f.Q_p <= 1, ctx);
+  CONTRACT(t, f.Q_df == 0 ? std::isnan(f.Q_p) : f.Q_p >= 0 && f.Q_p <= 1, ctx);
   CONTRACT(t, is_fin(f.I2) && f.I2 >= -1e-9 && f.I2 <= 100 + 1e-9, ctx);
   CONTRACT(t, is_fin(f.H2), ctx);
   CONTRACT(t, f.weights.size() == k, ctx);
@@ -926,8 +926,8 @@ TEST(Robustness, PoolHugeK) {
   metapool::MhOptions mo;
   mo.random = true;
   const metapool::MhFit f = metapool::mantel_haenszel(e1, n1, e2, n2, mo);
-  CONTRACT(t, f.defined && is_fin(f.estimate) && is_fin(f.se) && f.ci_lb <= f.ci_ub, "mh k=1e6");
-  CONTRACT(t, std::fabs(f.weights.sum() - 1) < 1e-9, "mh k=1e6");
+  CONTRACT(t, std::isfinite(f.fixed.estimate) && is_fin(f.fixed.estimate) && is_fin(f.fixed.se) && f.fixed.ci_lb <= f.fixed.ci_ub, "mh k=1e6");
+  CONTRACT(t, std::fabs(f.fixed.weights.sum() - 1) < 1e-9, "mh k=1e6");
   CONTRACT(t, is_fin(f.random.estimate) && is_fin(f.random.se), "mh random k=1e6");
   t.count("mantel_haenszel/k=1e6");
 }
@@ -980,16 +980,16 @@ TEST(Robustness, MantelHaenszel) {
     try {
       const metapool::MhFit f = metapool::mantel_haenszel(e1, n1, e2, n2, o);
       CONTRACT(t, lengths_ok, ctx.str() << " accepted mismatched lengths");
-      CONTRACT(t, f.yi.size() == k && f.weights.size() == k, ctx.str());
+      CONTRACT(t, f.yi.size() == k && f.fixed.weights.size() == f.k_estimable, ctx.str());
       if (!bad) {
-        if (f.defined) {
-          CONTRACT(t, is_fin(f.estimate) && is_fin(f.se) && f.se > 0, ctx.str());
-          CONTRACT(t, f.ci_lb <= f.estimate && f.estimate <= f.ci_ub, ctx.str());
-          CONTRACT(t, f.p >= 0 && f.p <= 1, ctx.str());
-          CONTRACT(t, std::fabs(f.weights.sum() - 1) < 1e-9, ctx.str() << " sum(w)=" << f.weights.sum());
-          CONTRACT(t, (f.weights.array() >= 0).all(), ctx.str());
+        if (std::isfinite(f.fixed.estimate)) {
+          CONTRACT(t, is_fin(f.fixed.estimate) && is_fin(f.fixed.se) && f.fixed.se > 0, ctx.str());
+          CONTRACT(t, f.fixed.ci_lb <= f.fixed.estimate && f.fixed.estimate <= f.fixed.ci_ub, ctx.str());
+          CONTRACT(t, f.fixed.p >= 0 && f.fixed.p <= 1, ctx.str());
+          CONTRACT(t, std::fabs(f.fixed.weights.sum() - 1) < 1e-9, ctx.str() << " sum(w)=" << f.fixed.weights.sum());
+          CONTRACT(t, (f.fixed.weights.array() >= 0).all(), ctx.str());
           if (f.k_estimable > 1) {
-            CONTRACT(t, is_fin(f.Q) && f.Q >= 0 && is_fin(f.tau2) && f.tau2 >= 0, ctx.str());
+            CONTRACT(t, is_fin(f.fixed.Q) && f.fixed.Q >= 0 && is_fin(f.tau2_dl) && f.tau2_dl >= 0, ctx.str());
           }
         }
         if (o.random && f.k_estimable > 0) {

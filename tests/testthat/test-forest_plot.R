@@ -283,3 +283,190 @@ test_that("forest plots match their snapshots", {
   expect_forest_snapshot("summary layout", published_results(), group = "outcome",
                          columns = c(Studies = "studies"))
 })
+
+test_that("order = sorts the studies within subgroups; sortvar = is the same", {
+  fit <- metapool(normand_es(), method = "DL", subgroup = normand_groups)
+  study_labels <- function(...) {
+    spec <- forest_spec_fit(fit, "revman", c("A", "B"), FALSE, 2L, NULL, NULL, TRUE, "Study",
+                            ...)
+    rows <- spec$panels[[1]]$rows
+    rows$label[rows$type == "study"]
+  }
+  # By effect, smallest first, within each subgroup (hand-sorted from the data).
+  es <- normand_es()
+  by_effect <- unlist(lapply(split(seq_len(9), normand_groups), function(i) {
+    es$slab[i][order(es$yi[i])]
+  }), use.names = FALSE)
+  expect_equal(study_labels(order = "effect"), by_effect)
+  expect_equal(study_labels(order = "label"),
+               c(sort(es$slab[1:4]), sort(es$slab[5:9])))
+  # A vector, one value per row of the data (here: reversed input order).
+  expect_equal(study_labels(order = 9:1), c(es$slab[4:1], es$slab[9:5]))
+  expect_equal(study_labels(order = "weight"), unlist(lapply(split(seq_len(9), normand_groups),
+    function(i) es$slab[i][order(-fit$weights[i])]), use.names = FALSE))
+  # Through the front end, with meta's name for it.
+  a <- forest_plot(fit, order = "effect", file = tempfile(fileext = ".pdf"))
+  b <- forest_plot(fit, sortvar = "effect", file = tempfile(fileext = ".pdf"))
+  expect_equal(a[c("width", "height", "rows")], b[c("width", "height", "rows")])
+  pdf_file <- tempfile(fileext = ".pdf")
+  expect_error(forest_plot(fit, order = "effect", sortvar = "effect", file = pdf_file),
+               "sortvar", class = "metapool_error_input")
+  expect_error(forest_plot(fit, order = 1:3, file = pdf_file), "one value per row",
+               class = "metapool_error_input")
+  expect_error(forest_plot(fit, order = "year", file = pdf_file), class = "metapool_error_input")
+  # Not-estimable studies (no effect) go last when sorting by effect.
+  mh <- nielweise_mh()
+  spec <- forest_spec_fit(mh, "revman", c("A", "B"), FALSE, 2L, NULL, NULL, TRUE, "Study",
+                          order = "effect")
+  rows <- spec$panels[[1]]$rows
+  expect_equal(tail(rows$label[rows$type == "study"], 1), "Yucel")
+  est <- rows$est[rows$type == "study"]
+  expect_false(is.unsorted(est[is.finite(est)]))
+})
+
+test_that("forest_plot() and funnel_plot() return their results invisibly", {
+  fit <- metapool(normand_es(), method = "DL")
+  expect_invisible(forest_plot(fit, file = tempfile(fileext = ".pdf")))
+  expect_invisible(forest_plot(published_results(), file = tempfile(fileext = ".pdf")))
+  expect_invisible(funnel_plot(fit, file = tempfile(fileext = ".pdf")))
+  expect_invisible(plot(fit, file = tempfile(fileext = ".pdf")))
+})
+
+test_that("every P value in a plot follows RevMan's convention, from one function", {
+  # Two significant digits, "P < 0.00001" as the floor (REVMAN_METHODS.md section 6).
+  expect_equal(p_revman(0.000065), "P = 0.000065")
+  expect_equal(p_revman(0.00001), "P = 0.000010")
+  expect_equal(p_revman(9.9e-6), "P < 0.00001")
+  expect_equal(p_revman(0.1), "P = 0.10")
+  expect_equal(p_revman(0.0456), "P = 0.046")
+  fit <- metapool(normand_es(), method = "DL", subgroup = normand_groups)
+  spec <- forest_spec_fit(fit, "revman", c("A", "B"), FALSE, 2L, NULL, NULL, TRUE, "Study")
+  text <- spec$panels[[1]]$rows$label[spec$panels[[1]]$rows$type == "text"]
+  p_parts <- regmatches(text, gregexpr("\\(P[^)]*\\)|P [=<] [0-9.]+", text))
+  p_parts <- gsub("^\\(|\\)$", "", unlist(p_parts))
+  expect_length(p_parts, 3 * 2 + 1)
+  expect_true(all(grepl("^P (= [0-9.]+|< 0\\.00001)$", p_parts)))
+  expect_false(any(grepl("p =|<0\\.0001|e-", text)))
+})
+
+test_that("arm columns have one number of decimals each, chosen from the data", {
+  expect_equal(column_decimals(c(50.2, 45.27, 12)), 2L)
+  expect_equal(column_decimals(c(20, 31, 40)), 0L)
+  expect_equal(column_decimals(c(1 / 3, 2)), 3L)
+  expect_equal(column_decimals(c(NA, 1.5)), 1L)
+  expect_equal(fmt_column(c(50.2, 45.27, NA)), c("50.20", "45.27", ""))
+  es <- es_smd(m1 = c(50.2, 45.27, 48), sd1 = c(10, 9.5, 11), n1 = c(20, 31, 40),
+               m2 = c(52, 49.1, 50.35), sd2 = c(10.25, 9, 12), n2 = c(20, 30, 41),
+               slab = c("A", "B", "C"))
+  spec <- forest_spec_fit(metapool(es, method = "DL"), "revman", c("A", "B"), FALSE, 2L, NULL,
+                          NULL, TRUE, "Study")
+  rows <- spec$panels[[1]]$rows
+  study <- rows$type == "study"
+  expect_equal(rows$cell_mean1[study], c("50.20", "45.27", "48.00"))
+  expect_equal(rows$cell_sd1[study], c("10.0", "9.5", "11.0"))
+  expect_equal(rows$cell_mean2[study], c("52.00", "49.10", "50.35"))
+  expect_equal(rows$cell_sd2[study], c("10.25", "9.00", "12.00"))
+  expect_equal(rows$cell_total1[study], c("20", "31", "40"))
+  expect_equal(rows$cell_total1[rows$type == "pooled"], "91")
+  # Numeric extra columns likewise.
+  spec <- forest_spec_fit(metapool(es, method = "DL"), "revman", c("A", "B"), FALSE, 2L, NULL,
+                          list(Dose = c(1, 2.5, 10)), TRUE, "Study")
+  expect_equal(spec$panels[[1]]$rows$cell_Dose[study], c("1.0", "2.5", "10.0"))
+})
+
+test_that("long study labels wrap onto more lines instead of widening the figure", {
+  d <- simulated_studies(4)
+  fit <- metapool(yi, vi, data = d, slab = study, method = "DL")
+  long <- d
+  long$study[2] <- paste("A multicentre randomised controlled trial of an intervention",
+                         "delivered over the Internet in adults with chronic pain (pilot)")
+  long_fit <- metapool(yi, vi, data = long, slab = study, method = "DL")
+  plain <- forest_plot(fit, file = tempfile(fileext = ".pdf"))
+  wrapped <- forest_plot(long_fit, file = tempfile(fileext = ".pdf"))
+  unwrapped <- forest_plot(long_fit, label_wrap = Inf, file = tempfile(fileext = ".pdf"))
+  expect_gt(unwrapped$width, wrapped$width + 2)
+  expect_lt(wrapped$width, plain$width + 1.2)
+  # Three lines of at most 40 characters: two more lines of height.
+  spec <- forest_spec_fit(long_fit, "revman", c("A", "B"), FALSE, 2L, NULL, NULL, TRUE, "Study",
+                          label_wrap = 40)
+  rows <- spec$panels[[1]]$rows
+  lines <- strsplit(rows$label[2], "\n")[[1]]
+  expect_equal(rows$lines[2], length(lines))
+  expect_true(all(nchar(lines) <= 40))
+  expect_equal(paste(lines, collapse = " "), long$study[2])
+  line_height <- 1.45 * 9 / 72
+  expect_equal(wrapped$height - plain$height, (length(lines) - 1) * line_height,
+               tolerance = 1e-8)
+  expect_error(forest_plot(fit, label_wrap = 0, file = tempfile(fileext = ".pdf")),
+               class = "metapool_error_input")
+})
+
+test_that("without a file the drawing is scaled to the current device", {
+  fit <- metapool(normand_es(), method = "DL")
+  need <- forest_plot(fit, file = tempfile(fileext = ".pdf"))
+  # A 1000 x 700 pixel window at 72 dpi: the plot is enlarged to fill it.
+  grDevices::pdf(NULL, width = 1000 / 72, height = 700 / 72)
+  big <- plot(fit)
+  grDevices::dev.off()
+  drawn <- c(need$width, need$height) * big$scale
+  expect_gt(big$scale, 1.3)
+  expect_equal(max(drawn / c(1000, 700) * 72), 1, tolerance = 0.07)
+  # A device of the size it needs: drawn at its natural size.
+  grDevices::pdf(NULL, width = need$width, height = need$height)
+  same <- forest_plot(fit)
+  grDevices::dev.off()
+  expect_equal(same$scale, 1)
+  # A file of a given size is not enlarged.
+  fixed <- forest_plot(fit, file = tempfile(fileext = ".pdf"), width = 20, height = 10)
+  expect_equal(fixed$scale, 1)
+})
+
+test_that("fits of synthetic data are marked, and so are their plots", {
+  syn <- subset(eccleston2014_synthetic, analysis == "headache_pain_post")
+  mh <- metapool_mh(events1, n1, events2, n2, data = syn, slab = trial, measure = "RR",
+                    model = "random", preset = "revman5")
+  expect_true(mh$synthetic)
+  dis <- subset(eccleston2014_synthetic, analysis == "nonheadache_disability_post")
+  es <- es_smd(m1, sd1, n1, m2, sd2, n2, data = dis, slab = trial, preset = "revman5")
+  expect_true(attr(es, "synthetic"))
+  expect_true(attr(es[1:2, ], "synthetic"))
+  fit <- metapool(es, method = "DL")
+  expect_true(fit$synthetic)
+  expect_false(metapool(yi, vi, data = as.data.frame(es), method = "DL")$synthetic)
+  expect_true(metapool(yi, vi = vi, data = structure(as.data.frame(es),
+                                                      class = c("mp_synthetic", "data.frame")),
+                       method = "DL")$synthetic)
+  # Real data are not marked.
+  expect_false(metapool(normand_es(), method = "DL")$synthetic)
+  expect_false(nielweise_mh()$synthetic)
+  review <- reproduce_review(metafor = FALSE)
+  expect_true(all(vapply(review$fits, function(f) isTRUE(f$synthetic), logical(1))))
+  # The title says so.
+  expect_equal(synthetic_title(NULL, TRUE), "Synthetic data")
+  expect_equal(synthetic_title("Pain", TRUE), "Pain (synthetic data)")
+  expect_equal(synthetic_title("Pain", FALSE), "Pain")
+  skip_if_not_installed("vdiffr")
+  expect_forest_snapshot("synthetic data marked", fit)
+  expect_forest_snapshot("synthetic data marked with title", mh, title = "Headache pain")
+})
+
+test_that("new forest plot behaviour matches its snapshots", {
+  skip_if_not_installed("vdiffr")
+  fit <- metapool(normand_es(), method = "DL", subgroup = normand_groups)
+  expect_forest_snapshot("sorted by effect within subgroups", fit, order = "effect")
+  # Prediction intervals clipped at the axis limit end in arrows, as study whiskers do.
+  expect_forest_snapshot("clipped prediction intervals", fit, prediction = TRUE,
+                         xlim = c(-2, 2))
+  long <- simulated_studies(4)
+  long$study[2] <- paste("A multicentre randomised controlled trial of an intervention",
+                         "delivered over the Internet in adults with chronic pain (pilot)")
+  expect_forest_snapshot("long label wrapped", metapool(yi, vi, data = long, slab = study))
+  es <- es_smd(m1 = c(50.2, 45.27, 48), sd1 = c(10, 9.5, 11), n1 = c(20, 31, 40),
+               m2 = c(52, 49.1, 50.35), sd2 = c(10.25, 9, 12), n2 = c(20, 30, 41),
+               slab = c("Trial A", "Trial B", "Trial C"))
+  expect_forest_snapshot("arm decimals per column", metapool(es, method = "DL"))
+  # On a device larger than needed, the plot fills it.
+  vdiffr::expect_doppelganger("forest scaled to a large device",
+                              function() plot(metapool(normand_es(), method = "DL")),
+                              writer = sized_svg_writer(1000 / 72, 700 / 72))
+})

@@ -56,3 +56,12 @@ test_that("funnel plots match their snapshots", {
     funnel_plot(smd, contour = TRUE, title = "Stroke units")
   })
 })
+
+test_that("funnel plots of synthetic data say so in the title", {
+  syn <- subset(eccleston2014_synthetic, analysis == "headache_pain_post")
+  mh <- metapool_mh(events1, n1, events2, n2, data = syn, slab = trial, measure = "RR",
+                    model = "random", preset = "revman5")
+  expect_invisible(funnel_plot(mh, file = tempfile(fileext = ".pdf")))
+  skip_if_not_installed("vdiffr")
+  vdiffr::expect_doppelganger("funnel synthetic data", function() funnel_plot(mh))
+})

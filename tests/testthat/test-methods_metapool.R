@@ -18,8 +18,12 @@ test_that("confint at another level refits; predict back-transforms and takes a 
   fit <- bcg_fit()
   ci <- confint(fit)
   expect_equal(rownames(ci), c("estimate", "tau^2", "tau", "I^2(%)", "H^2"))
-  expect_equal(ci["estimate", "ci_lb"], fit$ci_lb)
-  ci90 <- confint(fit, level = 90)
+  # confint() and predict() agree: both back-transform ratio measures by default.
+  expect_equal(ci["estimate", "ci_lb"], exp(fit$ci_lb))
+  expect_equal(ci["estimate", "ci_lb"], predict(fit)$ci_lb)
+  expect_equal(confint(fit, back_transform = FALSE)["estimate", "ci_lb"], fit$ci_lb)
+  expect_equal(confint(fit, transf = function(x) 2 * x)["estimate", "ci_ub"], 2 * fit$ci_ub)
+  ci90 <- confint(fit, level = 90, back_transform = FALSE)
   expect_equal(ci90["estimate", "ci_lb"], fit$estimate - qnorm(0.95) * fit$se)
   expect_gt(ci90["tau^2", "ci_lb"], ci["tau^2", "ci_lb"])
   p <- predict(fit)
@@ -58,4 +62,25 @@ test_that("print and summary", {
   expect_snapshot(print(metapool_mh(events1, n1, events2, n2, data = nielweise2007, slab = author,
                                     measure = "RR", preset = "revman5", model = "random")))
   expect_snapshot(print(metapool(yi = 0.4, sei = 0.2)))
+  expect_snapshot(print(metapool_mh(c(0, 0), c(10, 10), c(0, 0), c(10, 10), measure = "RR")))
+  expect_snapshot(print(summary(bcg_fit(method = "DL", subgroup = bcg$alloc))))
+})
+
+test_that("inputs users get wrong are explained", {
+  expect_error(metapool(yi = c(NA, NA), vi = c(0.1, 0.2)), "missing values",
+               class = "metapool_error_input")
+  d <- data.frame(effect = c(0.1, 0.3), var = c(0.01, 0.02))
+  expect_error(metapool(yi = effct, vi = var, data = d), "the columns of `data` are `effect`, `var`",
+               class = "metapool_error_input")
+  mh <- metapool_mh(c(0, 3, 4), c(10, 20, 20), c(0, 6, 5), c(10, 20, 20), measure = "RR")
+  expect_output(print(mh), "Not estimable \\(excluded\\): study in row 1")
+})
+
+test_that("print shows the SE, the log-scale estimate, the PI method and subgroup heterogeneity", {
+  fit <- bcg_fit(subgroup = bcg$alloc)
+  out <- paste(utils::capture.output(print(fit)), collapse = "\n")
+  expect_match(out, sprintf("log RR = %.4f \\(SE %.4f\\)", fit$estimate, fit$se))
+  expect_match(out, "Prediction interval: t on k - 2 df")
+  expect_match(out, "Heterogeneity within subgroups")
+  expect_match(out, sprintf("%.2f", fit$subgroups$random$Q))
 })

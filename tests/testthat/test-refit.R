@@ -111,9 +111,9 @@ test_that("bootstrap: reproducible, independent of threads, percentile limits by
 test_that("refitting engines reject fits they cannot use; plots render", {
   es <- bcg_es()
   expect_error(metapool_leave1out(metapool(es, subgroup = bcg$alloc)), "subgroups",
-               class = "metapool_error_input")
+               class = "metapool_error_not_defined")
   expect_error(metapool_gosh(metapool_mh(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg)),
-               "Mantel-Haenszel", class = "metapool_error_input")
+               "Mantel-Haenszel", class = "metapool_error_not_defined")
   expect_error(metapool_permutest(metapool(es), iter = 1), "iter", class = "metapool_error_input")
   fit <- metapool(es)
   file <- tempfile(fileext = ".png")

@@ -7,6 +7,7 @@
 #define METAPOOL_BATCH_HPP
 
 #include <Eigen/Core>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -14,6 +15,8 @@
 #include "metapool/pool.hpp"
 
 namespace metapool {
+
+using NoteCounts = std::array<long, kNoteCodes>;
 
 struct BatchControl {
   int threads = 1;
@@ -27,7 +30,7 @@ struct BatchResult {
   Eigen::VectorXd estimate, se, stat, p, ci_lb, ci_ub, pi_lb, pi_ub;
   Eigen::VectorXd tau2, tau2_lb, tau2_ub, I2, H2, Q, Q_p;
   Eigen::VectorXi k, converged, iterations;
-  long warnings = 0;  // fits whose tau^2 needed a fallback (bracketing, DL, boundary)
+  NoteCounts notes{};  // number of fits that reported each note (indexed by NoteCode)
   void resize(Eigen::Index n);
   void store(Eigen::Index r, const PoolFit& f);
   void store_failure(Eigen::Index r, int k);

@@ -28,17 +28,20 @@ struct MhOptions {
 };
 
 struct MhFit {
-  // The fixed-effect (M-H or Peto) estimate, log scale for RR and OR.
-  bool defined = false;  // false when the M-H sums are zero (no events anywhere)
-  double estimate = 0, se = 0, stat = 0, p = 1, ci_lb = 0, ci_ub = 0;
-  // Heterogeneity about the fixed-effect estimate, with inverse-variance weights.
-  double Q = 0, Q_df = 0, Q_p = 1, I2 = 0, H2 = 1;
+  // The fixed-effect (M-H or Peto) fit, log scale for RR and OR: estimate and Wald
+  // interval, Q about that estimate with inverse-variance weights (df = estimable
+  // studies - 1), I2 and H2 from Q, weights = the M-H (or Peto) weights over the
+  // estimable studies. A pooled estimate that is not defined (the M-H sums are zero)
+  // is NaN with the note pooled_undefined.
+  PoolFit fixed;
+  PoolFit random;           // RevMan's "M-H, Random" (when options.random)
+  double tau2_dl = 0;       // DerSimonian-Laird tau^2 from the M-H Q (the random model's)
+  // Odds ratios (not Peto): the Cochran-Mantel-Haenszel test of no association (with
+  // continuity correction) and Tarone's test of homogeneity, both chi-square.
+  double cmh = 0, cmh_p = 0, tarone = 0, tarone_p = 0, tarone_df = 0;
   int k_estimable = 0;
-  double tau2 = 0;          // DerSimonian-Laird from Q (used by the random model)
-  PoolFit random;           // the random-effects fit (when options.random)
   Eigen::VectorXd yi, vi;   // study estimates (NaN where not estimable)
   Eigen::VectorXi estimable, corrected;
-  Eigen::VectorXd weights;  // M-H (or Peto) weights, proportions over estimable studies
 };
 
 MhFit mantel_haenszel(VecIn events1, VecIn n1, VecIn events2, VecIn n2, const MhOptions& opt);

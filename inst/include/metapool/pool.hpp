@@ -7,8 +7,9 @@
 #define METAPOOL_POOL_HPP
 
 #include <Eigen/Core>
-#include <string>
 #include <vector>
+
+#include "metapool/notes.hpp"
 
 namespace metapool {
 
@@ -68,7 +69,7 @@ struct PoolFit {
   Tau2Estimate tau2_est;
   Eigen::VectorXd weights;                // w_i / sum(w) in the fitted model (sums to 1)
   Eigen::VectorXd group_estimate, group_se;
-  std::vector<std::string> warnings;      // numerical trouble, for the glue to raise
+  std::vector<NoteCode> notes;            // numerical trouble, for the glue to raise
 };
 
 // yi, vi: effects and sampling variances (vi > 0). group: 0-based group index per study
@@ -77,6 +78,10 @@ struct PoolFit {
 PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
              const Eigen::Ref<const Eigen::VectorXd>& vi, const std::vector<int>& group,
              const PoolOptions& options);
+
+// Standard error of a DerSimonian-Laird tau^2 (as metafor computes it) for studies with
+// sampling variances vi; also for RevMan's M-H random model, whose tau^2 has the same form.
+double dl_tau2_se(const Eigen::Ref<const Eigen::VectorXd>& vi, double tau2);
 
 // Test for subgroup differences (RevMan 5): Q between subgroup estimates weighted by
 // 1 / se^2, df = J - 1, p from chi-square, I^2 = (Q - df) / Q.

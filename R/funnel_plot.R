@@ -38,8 +38,10 @@
 #' @param width,height Size of the file in inches.
 #' @param res Resolution in pixels per inch for bitmap files.
 #' @param ... Passed on to methods; unused arguments are an error.
-#' @return Invisibly, a list with `width`, `height` (inches), `file`, and the
-#'   plotted data `data` (`yi`, `se` and `subgroup`, on the analysis scale).
+#' @return Invisibly (so nothing is printed), a list with `width`, `height`
+#'   (inches), `file`, and the plotted data `data` (`yi`, `se` and `subgroup`,
+#'   on the analysis scale). A fit of synthetic data (`synthetic` field `TRUE`)
+#'   gets "Synthetic data" in its title.
 #' @references Peters JL, Sutton AJ, Jones DR, Abrams KR, Rushton L (2008).
 #'   Contour-enhanced meta-analysis funnel plots help distinguish publication
 #'   bias from other causes of asymmetry. *Journal of Clinical Epidemiology*,
@@ -82,8 +84,6 @@ funnel_plot.metapool <- function(x, contour = FALSE, levels = c(0.90, 0.95, 0.99
   levels <- sort(vapply(levels, chk_level, numeric(1)))
   level <- if (is.null(level)) x$level else chk_level(level)
   se_max <- chk_positive_number(se_max, "se_max")
-  width <- chk_positive_number(width, "width", null_ok = FALSE)
-  height <- chk_positive_number(height, "height", null_ok = FALSE)
   ratio <- is_ratio_measure(x$measure)
   if (!is.null(xlim)) {
     if (!is.numeric(xlim) || length(xlim) != 2L || anyNA(xlim) || xlim[1L] >= xlim[2L] ||
@@ -100,17 +100,16 @@ funnel_plot.metapool <- function(x, contour = FALSE, levels = c(0.90, 0.95, 0.99
   }
   if (!is.null(xlab)) xlab <- chk_strings(xlab, 1L, "xlab")
   if (!is.null(title)) title <- chk_strings(title, 1L, "title")
+  title <- synthetic_title(title, isTRUE(x$synthetic))
   data <- data.frame(yi = x$yi, se = sqrt(x$vi), subgroup = funnel_groups(x),
                      stringsAsFactors = FALSE)
   args <- list(x = x, data = data, contour = contour, levels = levels, level = level,
                xlim = xlim, se_max = se_max, xlab = xlab, ylab = ylab, title = title,
                col = col, shade = shade, legend = legend, pch = pch, cex = cex)
-  if (!is.null(file)) {
-    dev <- open_plot_file(file, width, height, res)
-    on.exit(if (dev %in% grDevices::dev.list()) grDevices::dev.off(dev))
-  }
-  do.call(funnel_draw, args)
-  invisible(list(width = width, height = height, file = file, data = data))
+  plot_output(function() {
+    do.call(funnel_draw, args)
+    list(data = data)
+  }, file, width, height, res)
 }
 
 # The subgroup of each study of a fit (NA without subgroups).

@@ -1,0 +1,84 @@
+// Glue: core results -> R lists. One conversion per result struct, used by every entry
+// point; the list names are the fields of a metapool fit (R/fit.R documents them), so a
+// new output quantity is one struct field, one line here and one line of that layout.
+#ifndef METAPOOL_RCPP_CONVERT_H
+#define METAPOOL_RCPP_CONVERT_H
+
+#include <RcppEigen.h>
+
+#include <cmath>
+#include <vector>
+
+#include "metapool/batch.hpp"
+#include "metapool/pool.hpp"
+#include "rcpp_enums.h"
+
+namespace metapool_glue {
+
+// Notes as list(class = , message = ), raised by R's raise_notes() as classed warnings.
+inline Rcpp::List notes_to_list(const std::vector<metapool::NoteCode>& notes,
+                                const std::vector<long>& counts = {}, long total = 0) {
+  Rcpp::CharacterVector cls(notes.size()), msg(notes.size());
+  for (std::size_t i = 0; i < notes.size(); ++i) {
+    cls[i] = note_class(notes[i]);
+    msg[i] = counts.empty() ? std::string(metapool::note_message(notes[i]))
+                            : std::to_string(counts[i]) + " of " + std::to_string(total) +
+                                  " fits: " + metapool::note_message(notes[i]);
+  }
+  return Rcpp::List::create(Rcpp::Named("class") = cls, Rcpp::Named("message") = msg);
+}
+
+// The core's NaN ("not defined") becomes R's NA.
+inline double na_if_nan(double x) { return std::isnan(x) ? NA_REAL : x; }
+
+inline Rcpp::List fit_to_list(const metapool::PoolFit& f) {
+  const auto na = na_if_nan;
+  return Rcpp::List::create(
+      Rcpp::Named("estimate") = na(f.estimate), Rcpp::Named("se") = na(f.se),
+      Rcpp::Named("stat") = na(f.stat), Rcpp::Named("p") = na(f.p), Rcpp::Named("ci_lb") = na(f.ci_lb),
+      Rcpp::Named("ci_ub") = na(f.ci_ub), Rcpp::Named("df") = na(f.df),
+      Rcpp::Named("pi_lb") = na(f.pi_lb), Rcpp::Named("pi_ub") = na(f.pi_ub),
+      Rcpp::Named("pi_df") = na(f.pi_df), Rcpp::Named("s2w") = na(f.s2w),
+      Rcpp::Named("tau2") = na(f.tau2), Rcpp::Named("tau2_se") = na(f.tau2_se),
+      Rcpp::Named("tau2_lb") = na(f.tau2_lb), Rcpp::Named("tau2_ub") = na(f.tau2_ub),
+      Rcpp::Named("I2") = na(f.I2), Rcpp::Named("I2_lb") = na(f.I2_lb), Rcpp::Named("I2_ub") = na(f.I2_ub),
+      Rcpp::Named("H2") = na(f.H2), Rcpp::Named("H2_lb") = na(f.H2_lb), Rcpp::Named("H2_ub") = na(f.H2_ub),
+      Rcpp::Named("Q") = na(f.Q), Rcpp::Named("Q_df") = na(f.Q_df), Rcpp::Named("Q_p") = na(f.Q_p),
+      Rcpp::Named("vt") = na(f.vt), Rcpp::Named("loglik") = na(f.loglik),
+      Rcpp::Named("iterations") = f.tau2_est.iterations,
+      Rcpp::Named("tau2_status") = tau2_status_name(f.tau2_est.status),
+      Rcpp::Named("weights") = f.weights, Rcpp::Named("group_estimate") = f.group_estimate,
+      Rcpp::Named("group_se") = f.group_se, Rcpp::Named("notes") = notes_to_list(f.notes));
+}
+
+// A batch engine's notes: one per code that any fit reported, with its count.
+inline Rcpp::List batch_notes(const metapool::NoteCounts& counts, long total) {
+  std::vector<metapool::NoteCode> codes;
+  std::vector<long> n;
+  for (int c = 0; c < metapool::kNoteCodes; ++c) {
+    if (counts[c] > 0) {
+      codes.push_back(static_cast<metapool::NoteCode>(c));
+      n.push_back(counts[c]);
+    }
+  }
+  return notes_to_list(codes, n, total);
+}
+
+inline Rcpp::List batch_to_list(const metapool::BatchResult& r) {
+  return Rcpp::List::create(
+      Rcpp::Named("k") = r.k, Rcpp::Named("estimate") = r.estimate, Rcpp::Named("se") = r.se,
+      Rcpp::Named("stat") = r.stat, Rcpp::Named("p") = r.p, Rcpp::Named("ci_lb") = r.ci_lb,
+      Rcpp::Named("ci_ub") = r.ci_ub, Rcpp::Named("pi_lb") = r.pi_lb,
+      Rcpp::Named("pi_ub") = r.pi_ub, Rcpp::Named("tau2") = r.tau2,
+      Rcpp::Named("tau2_lb") = r.tau2_lb, Rcpp::Named("tau2_ub") = r.tau2_ub,
+      Rcpp::Named("I2") = r.I2, Rcpp::Named("H2") = r.H2, Rcpp::Named("Q") = r.Q,
+      Rcpp::Named("Q_p") = r.Q_p,
+      Rcpp::Named("converged") = Rcpp::LogicalVector(r.converged.data(),
+                                                      r.converged.data() + r.converged.size()),
+      Rcpp::Named("iterations") = r.iterations,
+      Rcpp::Named("notes") = batch_notes(r.notes, static_cast<long>(r.k.size())));
+}
+
+}  // namespace metapool_glue
+
+#endif
