@@ -145,16 +145,21 @@ giv_report <- function(v, ratio, dist) {
 
 # Checks shared by the reports of an effect: positive SEs, p-values in (0, 1), limits in
 # order and on either side of the estimate, ratios positive.
-chk_report <- function(v, ratio) {
-  for (nm in c("estimate", "se", "ci_lb", "ci_ub", "p", "n1", "n2")) chk_finite(v[[nm]], nm)
+# `estimate_arg`: the name the caller gave the estimate (e.g. `hr`), used in messages.
+chk_report <- function(v, ratio, estimate_arg = "estimate") {
+  names(v)[names(v) == "estimate"] <- estimate_arg
+  for (nm in intersect(c(estimate_arg, "se", "ci_lb", "ci_ub", "p", "n1", "n2"), names(v))) {
+    chk_finite(v[[nm]], nm)
+  }
+  est <- v[[estimate_arg]]
   chk_at_least(v$se, 0, "se", "must be positive", strict = TRUE)
   chk_condition(v$p, v$p <= 0 | v$p >= 1, "p", "must be a p-value strictly between 0 and 1")
   chk_condition(v$ci_lb, v$ci_lb >= v$ci_ub, "ci_lb",
                 "must be below `ci_ub` (are the limits swapped?)")
-  chk_condition(v$ci_ub, v$ci_ub < v$estimate, "ci_ub", "must not be below `estimate`")
-  chk_condition(v$ci_lb, v$ci_lb > v$estimate, "ci_lb", "must not be above `estimate`")
+  chk_condition(v$ci_ub, v$ci_ub < est, "ci_ub", sprintf("must not be below `%s`", estimate_arg))
+  chk_condition(v$ci_lb, v$ci_lb > est, "ci_lb", sprintf("must not be above `%s`", estimate_arg))
   if (ratio) {
-    for (nm in c("estimate", "ci_lb", "ci_ub")) {
+    for (nm in intersect(c(estimate_arg, "ci_lb", "ci_ub"), names(v))) {
       chk_condition(v[[nm]], v[[nm]] <= 0, nm, "must be positive (a ratio, not its log)")
     }
   }
