@@ -7,23 +7,29 @@ PKG     := metapool
 VERSION := $(shell sed -n 's/^Version: *//p' DESCRIPTION)
 TARBALL := $(PKG)_$(VERSION).tar.gz
 
-BUILD_DEPS := Rcpp RcppEigen BH
-TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown
-BENCH_DEPS := $(TEST_DEPS) bench
+# R packages come from DESCRIPTION (tools/install_deps.R --imports: Imports and
+# LinkingTo; --suggests: Suggests), so each is listed once. These variables name
+# only what a target needs beyond DESCRIPTION's fields.
+BUILD_DEPS :=
+TEST_DEPS  :=
+DEMO_DEPS  := metafor
+BENCH_DEPS := bench
+SITE_DEPS  := pkgdown
 
-.PHONY: demo test check install deps-build deps-test sanitize valgrind bench document clean
+.PHONY: demo test check install deps-build deps-test sanitize valgrind bench document site clean
 
 deps-build:
-	$(RSCRIPT) tools/install_deps.R $(BUILD_DEPS)
+	$(RSCRIPT) tools/install_deps.R --imports $(BUILD_DEPS)
 
 deps-test:
-	$(RSCRIPT) tools/install_deps.R $(TEST_DEPS)
+	$(RSCRIPT) tools/install_deps.R --imports --suggests $(TEST_DEPS)
 
 install: deps-build
 	$(R) CMD INSTALL --no-multiarch --preclean .
 
-## The package's main job.
+## The package's main job (with metafor, for the report's metafor column).
 demo: install
+	$(RSCRIPT) tools/install_deps.R $(DEMO_DEPS)
 	$(RSCRIPT) tools/demo.R
 
 ## The full test suite; ends with "N passed, N failed".
@@ -50,12 +56,19 @@ valgrind: deps-test
 	VALGRIND_FILTER='$(VALGRIND_FILTER)' sh tools/valgrind.sh
 
 bench: install
-	$(RSCRIPT) tools/install_deps.R $(BENCH_DEPS)
+	$(RSCRIPT) tools/install_deps.R --suggests $(BENCH_DEPS)
 	$(RSCRIPT) bench/run_all.R
 
 ## Regenerate RcppExports, NAMESPACE and man/ (needs roxygen2).
 document:
 	$(RSCRIPT) -e 'Rcpp::compileAttributes(); roxygen2::roxygenise()'
 
+## The pkgdown web site in docs/ (reference by task, vignettes as articles), then a
+## check that every local link in it resolves. Open docs/index.html.
+site: install
+	$(RSCRIPT) tools/install_deps.R --suggests $(SITE_DEPS)
+	$(RSCRIPT) -e 'pkgdown::build_site(install = FALSE, new_process = FALSE)'
+	$(RSCRIPT) tools/check_site_links.R docs
+
 clean:
-	rm -rf $(PKG).Rcheck $(PKG)_*.tar.gz src/*.o src/*.so tests/cpp/build
+	rm -rf $(PKG).Rcheck $(PKG)_*.tar.gz src/*.o src/*.so tests/cpp/build docs

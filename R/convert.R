@@ -547,7 +547,7 @@ convert_hr <- function(o_minus_e = NULL, v = NULL, hr = NULL, ci_lb = NULL, ci_u
 #' `log OR = pi / sqrt(3) SMD` (about 1.81 SMD), the relation under logistic
 #' distributions with equal variances (Chinn 2000; Cochrane Handbook 10.6).
 #' Standard errors scale by the same factor. It lets a review pool trials that
-#' report a continuous outcome with trials that dichotomised it. [nnt()] uses
+#' report a continuous outcome with trials that dichotomised it. [nnt_ci()] uses
 #' the same relation for SMDs.
 #'
 #' @param smd,se Standardised mean differences and their standard errors.

@@ -48,6 +48,8 @@ new_mp_es <- function(columns, measure, options, level, preset, omitted = intege
 }
 
 es_attributes <- c("measure", "es_options", "level", "preset", "omitted", "synthetic")
+# The columns every mp_es method relies on.
+es_columns <- c("slab", "yi", "vi", "ci_lb", "ci_ub")
 
 #' Methods for effect-size objects
 #'
@@ -64,8 +66,9 @@ es_attributes <- c("measure", "es_options", "level", "preset", "omitted", "synth
 #' @param row.names,optional Ignored; present for compatibility with the generic.
 #' @param ... Unused.
 #' @return `print()` returns `x` invisibly. `as.data.frame()` returns a plain
-#'   data frame. `[` returns an `mp_es` object while the columns `yi` and `vi`
-#'   are kept, and a plain data frame (or vector) otherwise.
+#'   data frame. `[` returns an `mp_es` object while the columns an effect-size
+#'   object needs (`slab`, `yi`, `vi`, `ci_lb`, `ci_ub`) are kept, and a plain
+#'   data frame (or vector) otherwise, so `es[, c("yi", "vi")]` is a data frame.
 #' @name mp_es
 #' @examples
 #' es <- es_smd(m1 = c(12, 15), sd1 = c(4, 5), n1 = c(30, 40),
@@ -105,6 +108,11 @@ print.mp_es <- function(x, digits = 4, ...) {
   if ("estimable" %in% names(x) && any(!x$estimable, na.rm = TRUE)) {
     shown[x$estimable %in% FALSE, -1L] <- ""
     shown[x$estimable %in% FALSE, 2L] <- "not estimable"
+    if (measure %in% c("SMD", "MD")) {
+      n <- sum(x$estimable %in% FALSE)
+      notes <- c(notes, sprintf("%d stud%s with SD 0 in both arms: not estimable, left out of pooling.",
+                                n, if (n == 1L) "y" else "ies"))
+    }
   }
   shown$study <- formatC(shown$study, width = -max(nchar(shown$study), 5L))
   names(shown)[1L] <- formatC("study", width = -max(nchar(shown$study), 5L))
@@ -140,7 +148,7 @@ es_description <- function(x) {
 `[.mp_es` <- function(x, i, j, drop) {
   saved <- attributes(x)[es_attributes]
   out <- NextMethod()
-  if (is.data.frame(out) && all(c("yi", "vi") %in% names(out))) {
+  if (is.data.frame(out) && all(es_columns %in% names(out))) {
     attributes(out)[es_attributes] <- saved
     class(out) <- c("mp_es", "data.frame")
     out

@@ -73,7 +73,8 @@ binary_front_end <- function(measure) {
     env <- parent.frame()
     values <- study_arguments(c("events1", "n1", "events2", "n2"), data, env)
     optional <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
-    binary_es(values, optional, measure, preset, add, to, drop00, level, na.action)
+    binary_es(values, optional, measure, preset, add, to, drop00, level, na.action,
+              synthetic = is_synthetic(data))
   }
 }
 
@@ -89,7 +90,8 @@ es_or <- binary_front_end("OR")
 #' @export
 es_rd <- binary_front_end("RD")
 
-binary_es <- function(values, optional, measure, preset, add, to, drop00, level, na.action) {
+binary_es <- function(values, optional, measure, preset, add, to, drop00, level, na.action,
+                      synthetic = FALSE) {
   preset <- chk_preset(preset)
   add <- add %||% 0.5
   if (!is.numeric(add) || length(add) != 1L || is.na(add) || add < 0 || !is.finite(add)) {
@@ -110,7 +112,7 @@ binary_es <- function(values, optional, measure, preset, add, to, drop00, level,
     }
     res
   }, measure = measure, options = list(add = add, to = to, drop00 = drop00),
-  level = level, preset = preset, synthetic = is_synthetic(data))
+  level = level, preset = preset, synthetic = synthetic)
 }
 
 is_double_zero <- function(v) {

@@ -26,6 +26,11 @@
 #' * `"LS3"`, or its synonym `"revman5"`: RevMan 5's
 #'   `N / (n1 n2) + g^2 / (2 (N - 3.94))`.
 #'
+#' An SD of 0 in one arm is accepted: the pooled SD comes from the other arm.
+#' When both SDs are 0 no standardised difference exists; the study is kept
+#' with `estimable = FALSE` and a missing effect, printed as "not estimable",
+#' and [metapool()] leaves it out of pooling (as `meta` does).
+#'
 #' @section Presets:
 #' `preset = "metafor"` gives `correction = "exact"`, `vtype = "LS"`, the
 #' defaults of `metafor::escalc(measure = "SMD")`. `preset = "revman5"` gives
@@ -51,14 +56,15 @@
 #'   `"na.pass"` (keep them with a missing effect, so the rows stay aligned with
 #'   the input). The functions `na.fail`, `na.omit`, `na.exclude` and `na.pass`
 #'   are accepted too.
-#' @return An [mp_es] object with measure `"SMD"`.
+#' @return An [mp_es] object with measure `"SMD"` and a logical column
+#'   `estimable`.
 #' @references
 #' Hedges LV (1981). Distribution theory for Glass's estimator of effect size
 #' and related estimators. *Journal of Educational Statistics*, 6, 107-128.
 #'
 #' Deeks JJ, Higgins JPT (2010). *Statistical algorithms in Review Manager 5*.
 #' Cochrane Statistical Methods Group.
-#' @seealso [es_md()] for the raw mean difference; [nnt()].
+#' @seealso [es_md()] for the raw mean difference; [nnt_ci()].
 #' @examples
 #' es_smd(m1 = c(20.1, 18.4), sd1 = c(6.2, 5.9), n1 = c(40, 55),
 #'        m2 = c(23.5, 20.0), sd2 = c(6.8, 6.1), n2 = c(42, 51))
@@ -81,7 +87,7 @@ es_smd <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = 
   if (vtype == "revman5") vtype <- "LS3"
   chk_continuous(values)
   build_es(values, optional, na.action, function(v, level) {
-    cpp_es_smd(v$m1, v$sd1, v$n1, v$m2, v$sd2, v$n2, correction, vtype, level)
+    with_estimable(cpp_es_smd(v$m1, v$sd1, v$n1, v$m2, v$sd2, v$n2, correction, vtype, level), v)
   }, measure = "SMD", options = list(correction = correction, vtype = vtype),
   level = level, preset = preset, synthetic = is_synthetic(data))
 }
@@ -98,10 +104,15 @@ es_smd <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = 
 #' the pooled variance `s^2 (1/n1 + 1/n2)`, which assumes equal variances
 #' (metafor's `vtype = "HO"`).
 #'
+#' An SD of 0 in one arm is accepted. With both SDs 0 the variance would be 0
+#' (infinite weight): the study is kept with `estimable = FALSE` and left out
+#' of pooling by [metapool()].
+#'
 #' @inheritParams es_smd
 #' @param preset `"metafor"` or `"revman5"`; both give `vtype = "unpooled"`.
 #' @param vtype `"unpooled"` or `"pooled"`.
-#' @return An [mp_es] object with measure `"MD"`.
+#' @return An [mp_es] object with measure `"MD"` and a logical column
+#'   `estimable`.
 #' @examples
 #' es_md(m1 = c(20.1, 18.4), sd1 = c(6.2, 5.9), n1 = c(40, 55),
 #'       m2 = c(23.5, 20.0), sd2 = c(6.8, 6.1), n2 = c(42, 51))
@@ -116,16 +127,22 @@ es_md <- function(m1, sd1, n1, m2, sd2, n2, data = NULL, slab = NULL, subset = N
   vtype <- chk_choice(vtype %||% "unpooled", c("unpooled", "pooled"), "vtype")
   chk_continuous(values)
   build_es(values, optional, na.action, function(v, level) {
-    cpp_es_md(v$m1, v$sd1, v$n1, v$m2, v$sd2, v$n2, vtype == "pooled", level)
+    with_estimable(cpp_es_md(v$m1, v$sd1, v$n1, v$m2, v$sd2, v$n2, vtype == "pooled", level), v)
   }, measure = "MD", options = list(vtype = vtype), level = level, preset = preset,
   synthetic = is_synthetic(data))
 }
 
 chk_continuous <- function(values) {
   for (nm in names(values)) chk_finite(values[[nm]], nm)
-  for (nm in c("sd1", "sd2")) chk_at_least(values[[nm]], 0, nm, "must be positive", strict = TRUE)
+  for (nm in c("sd1", "sd2")) chk_at_least(values[[nm]], 0, nm, "must not be negative")
   for (nm in c("n1", "n2")) chk_at_least(values[[nm]], 2, nm, "must be at least 2")
   for (nm in c("n1", "n2")) warn_non_integer(values[[nm]], nm)
   invisible(values)
 }
 
+# An SD of 0 in one arm is usable (the other arm gives the variance); with both
+# SDs 0 the study is kept but not estimable, and metapool() leaves it out.
+with_estimable <- function(res, v) {
+  res$estimable <- v$sd1 > 0 | v$sd2 > 0
+  res
+}

@@ -1,7 +1,7 @@
 #' metapool: fast, validated meta-analysis with a C++ engine
 #'
 #' Effect sizes from study summaries ([es_smd()], [es_md()], [es_rr()],
-#' [es_or()], [es_rd()]), numbers needed to treat ([nnt()]), and pooling:
+#' [es_or()], [es_rd()]), numbers needed to treat ([nnt_ci()]), and pooling:
 #' inverse-variance fixed and random effects with every common tau^2
 #' estimator ([metapool()], [tau2_methods]) and Mantel-Haenszel and Peto
 #' pooling of 2x2 tables ([metapool_mh()]). The numerical

@@ -166,7 +166,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
                     source = list(source = "yi", measure = "generic"),
                     synthetic = is_synthetic(data))
   }
-  preset <- chk_preset(preset %||% studies$source$preset %||% "metafor")
+  preset <- preset %||% studies$source$preset %||% "metafor"  # checked by iv_settings()
   settings <- iv_settings(method, tau2, ci_method, pi_method, tau2_ci, common_tau2, level,
                           control, preset)
   settings$measure <- studies$source$measure
@@ -185,13 +185,15 @@ effect_size_studies <- function(es, extra, na.action, synthetic = FALSE) {
                            synthetic = synthetic))
   }
   binary <- all(c("events2", "n2", "estimable") %in% names(es))
+  preset <- attr(es, "preset")  # effect sizes not made by a preset (es_giv()) set none
+  if (!isTRUE(preset %in% option_choices$preset)) preset <- NULL
   prepare_studies(list(yi = es$yi, vi = es$vi), extra$slab %||% es$slab, extra$subset,
                   extra$subgroup, na.action,
                   estimable = if ("estimable" %in% names(es)) es$estimable,
                   carry = if (binary) list(events2 = es$events2, n2 = es$n2) else list(),
                   arms = arm_columns(es),
                   source = list(source = "mp_es", measure = attr(es, "measure"),
-                                preset = attr(es, "preset"), options = attr(es, "es_options")),
+                                preset = preset, options = attr(es, "es_options")),
                   synthetic = synthetic || isTRUE(attr(es, "synthetic")))
 }
 

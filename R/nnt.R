@@ -52,33 +52,33 @@
 #' for use in meta-analysis. *Statistics in Medicine*, 19, 3127-3131.
 #' @examples
 #' # Cochrane Handbook 12.5.4.2: RR 0.92 with an assumed control risk of 30%
-#' nnt(0.92, measure = "RR", acr = 0.30, event = "harmful")
+#' nnt_ci(0.92, measure = "RR", acr = 0.30, event = "harmful")
 #'
 #' # A sensitivity table over control risks, with a confidence interval
-#' nnt(7.28, measure = "RR", ci_lb = 2.67, ci_ub = 19.84, acr = c(0.02, 0.05, 0.1),
+#' nnt_ci(7.28, measure = "RR", ci_lb = 2.67, ci_ub = 19.84, acr = c(0.02, 0.05, 0.1),
 #'     event = "beneficial")
 #'
 #' # An interval crossing no effect
-#' nnt(-0.04, measure = "RD", ci_lb = -0.09, ci_ub = 0.01, event = "harmful")
+#' nnt_ci(-0.04, measure = "RD", ci_lb = -0.09, ci_ub = 0.01, event = "harmful")
 #'
 #' # From a pooled fit (ACR: the pooled control-group risk)
-#' nnt(metapool_mh(events1, n1, events2, n2, data = nielweise2007, measure = "RR",
+#' nnt_ci(metapool_mh(events1, n1, events2, n2, data = nielweise2007, measure = "RR",
 #'                 preset = "revman5"), event = "harmful")
 #'
 #' # Per study, from 2x2 tables (ACR: each study's control-group risk)
-#' nnt(es_rd(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = trial),
+#' nnt_ci(es_rd(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg, slab = trial),
 #'     event = "harmful")
 #' @export
-nnt <- function(x, ...) UseMethod("nnt")
+nnt_ci <- function(x, ...) UseMethod("nnt_ci")
 
-#' @rdname nnt
+#' @rdname nnt_ci
 #' @export
-nnt.default <- function(x, ...) {
+nnt_ci.default <- function(x, ...) {
   abort_input(sprintf("`x` must be a numeric effect or an mp_es object, not %s.",
                       describe_type(x)), "x")
 }
 
-#' @rdname nnt
+#' @rdname nnt_ci
 #' @param measure Scale of `x`: `"RD"`, `"RR"`, `"OR"` or `"SMD"`.
 #' @param ci_lb,ci_ub Confidence limits of the effect, on the same scale as `x`
 #'   (optional).
@@ -89,7 +89,7 @@ nnt.default <- function(x, ...) {
 #'   `"harmful"` if it is a bad one (e.g. death).
 #' @param level Confidence level of `ci_lb`/`ci_ub`, used in printing only.
 #' @export
-nnt.numeric <- function(x, measure = c("RD", "RR", "OR", "SMD"), ci_lb = NULL, ci_ub = NULL,
+nnt_ci.numeric <- function(x, measure = c("RD", "RR", "OR", "SMD"), ci_lb = NULL, ci_ub = NULL,
                         acr = NULL, event = c("beneficial", "harmful"), level = 95, ...) {
   measure <- chk_choice(measure[1L], c("RD", "RR", "OR", "SMD"), "measure")
   event <- chk_event(event)
@@ -117,11 +117,11 @@ nnt.numeric <- function(x, measure = c("RD", "RR", "OR", "SMD"), ci_lb = NULL, c
               label = NULL, acr_source = "given")
 }
 
-#' @rdname nnt
+#' @rdname nnt_ci
 #' @details For an [mp_es] object of a binary measure, `acr` defaults to each
 #'   study's observed control-group risk `events2 / n2`.
 #' @export
-nnt.mp_es <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
+nnt_ci.mp_es <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
   measure <- attr(x, "measure")
   if (!measure %in% c("RD", "RR", "OR", "SMD")) {
     abort_input(sprintf("An NNT needs a binary measure (RD, RR, OR) or an SMD; `x` holds %s.",
@@ -142,14 +142,14 @@ nnt.mp_es <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
               acr_source = acr_source)
 }
 
-#' @rdname nnt
+#' @rdname nnt_ci
 #' @details For a pooled fit ([metapool()], [metapool_mh()]), the NNT is computed
 #'   from the pooled estimate and its confidence interval, for the overall fit
 #'   and each subgroup. For 2x2 data `acr` defaults to the pooled control-group
 #'   risk, the control events divided by the control participants of the pooled
 #'   studies (each subgroup its own).
 #' @export
-nnt.metapool <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
+nnt_ci.metapool <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...) {
   measure <- x$measure
   if (!measure %in% c("RD", "RR", "OR", "SMD")) {
     abort_input(sprintf(
@@ -162,16 +162,19 @@ nnt.metapool <- function(x, acr = NULL, event = c("beneficial", "harmful"), ...)
   given <- !is.null(acr)
   if (given) {
     acr <- chk_numeric_vector(acr, "acr")
-    if (length(acr) != 1L) abort_input("`acr` must be a single risk for a pooled fit.", "acr")
   } else if (is.null(x$control_risk) && measure != "RD") {
     abort_input(sprintf("`acr` (the assumed control risk) is needed to turn a pooled %s into an NNT.",
                         measure_labels[[measure]]), "acr")
   }
-  risk <- function(f) if (given) acr else f$control_risk %||% NA_real_
-  compute_nnt(theta = vapply(fits, `[[`, 0, "estimate"),
-              lb = vapply(fits, `[[`, 0, "ci_lb"), ub = vapply(fits, `[[`, 0, "ci_ub"),
-              acr = vapply(fits, risk, 0), measure = measure, event = event,
-              level = x$level, label = names(fits),
+  # Several given control risks: one row per fit and risk (a sensitivity table).
+  each <- if (given) length(acr) else 1L
+  row_fit <- rep(seq_along(fits), each = each)
+  risks <- if (given) rep(acr, times = length(fits)) else
+    vapply(fits, function(f) f$control_risk %||% NA_real_, 0)
+  pick <- function(field) vapply(fits, `[[`, 0, field)[row_fit]
+  compute_nnt(theta = pick("estimate"), lb = pick("ci_lb"), ub = pick("ci_ub"),
+              acr = risks, measure = measure, event = event,
+              level = x$level, label = names(fits)[row_fit],
               acr_source = if (given || is.null(x$control_risk)) "given" else
                 "pooled control-group risk (control events / control participants)")
 }
@@ -212,61 +215,85 @@ compute_nnt <- function(theta, lb, ub, acr, measure, event, level, label, acr_so
   structure(out, class = c("mp_nnt", "data.frame"), level = level, acr_source = acr_source)
 }
 
-#' @rdname nnt
+#' @rdname nnt_ci
 #' @param digits Decimal places for the NNT and its limits.
+#' @details An effect of exactly no difference in risk (for example a ratio
+#'   with a control risk of 0) has an infinite NNT, printed as "none (NNT
+#'   infinite)"; a confidence limit at no difference puts infinity at that end
+#'   of the NNT interval, as Altman (1998) describes for an interval that
+#'   reaches no effect.
 #' @export
 format.mp_nnt <- function(x, digits = 2, ...) {
   inf <- infinity_symbol()
-  fmt <- function(v) ifelse(is.infinite(v), inf, formatC(v, digits = digits, format = "f"))
+  fmt <- function(b) ifelse(b == 0, inf, formatC(1 / abs(b), digits = digits, format = "f"))
   lo <- x$benefit_lb
   hi <- x$benefit_ub
   ci <- ifelse(
     is.na(lo) | is.na(hi), "",
-    ifelse(lo > 0, sprintf("NNTB %s to %s", fmt(1 / hi), fmt(1 / lo)),
-           ifelse(hi < 0, sprintf("NNTH %s to %s", fmt(1 / abs(lo)), fmt(1 / abs(hi))),
-                  sprintf("NNTB %s to %s to NNTH %s", fmt(1 / hi), inf, fmt(1 / abs(lo)))))
+    ifelse(lo > 0, sprintf("NNTB %s to %s", fmt(hi), fmt(lo)),
+    ifelse(hi < 0, sprintf("NNTH %s to %s", fmt(lo), fmt(hi)),
+    ifelse(lo == 0 & hi == 0, sprintf("%s (no difference at either limit)", inf),
+    ifelse(lo == 0, sprintf("NNTB %s to %s", fmt(hi), inf),
+    ifelse(hi == 0, sprintf("NNTH %s to %s", fmt(lo), inf),
+           sprintf("NNTB %s to %s to NNTH %s", fmt(hi), inf, fmt(lo)))))))
   )
   est <- ifelse(is.na(x$nnt), "NA",
-                ifelse(x$type == "none", sprintf("no difference (NNT %s)", inf),
-                       sprintf("%s %s", x$type, fmt(abs(x$nnt)))))
+                ifelse(x$type == "none", sprintf("none (NNT %s)", inf),
+                       sprintf("%s %s (%s)", x$type, fmt(x$benefit), x$nnt_whole)))
   data.frame(est = est, ci = ci, stringsAsFactors = FALSE)
 }
 
-#' @rdname nnt
+#' @rdname nnt_ci
 #' @export
 print.mp_nnt <- function(x, digits = 2, ...) {
   level <- attr(x, "level")
   f <- format.mp_nnt(x, digits = digits)
   measure <- x$measure[1L]
-  eff <- formatC(x$effect, digits = digits, format = "f")
-  eff_ci <- ifelse(is.na(x$effect_lb), "",
-                   sprintf(" [%s, %s]", formatC(x$effect_lb, digits = digits, format = "f"),
-                           formatC(x$effect_ub, digits = digits, format = "f")))
-  per1000 <- round(1000 * x$risk_change)
-  change <- ifelse(is.na(per1000), "NA",
-                   sprintf("%d %s", abs(per1000), ifelse(per1000 >= 0, "more", "fewer")))
-  whole <- ifelse(is.na(x$nnt_whole) | is.infinite(x$nnt_whole), "",
-                  sprintf(" (%s)", x$nnt_whole))
+  eff <- format_num(x$effect, digits)
+  has_ci <- !is.na(x$effect_lb)
+  eff[has_ci] <- sprintf("%s [%s, %s]", eff[has_ci], format_num(x$effect_lb[has_ci], digits),
+                         format_num(x$effect_ub[has_ci], digits))
+  per1000 <- 1000 * x$risk_change
+  change <- ifelse(is.na(per1000), "NA", ifelse(per1000 == 0, "no change", sprintf(
+    "%s %s per 1000", sprintf("%.*f", ifelse(abs(per1000) < 10, 1L, 0L), abs(per1000)),
+    ifelse(per1000 > 0, "more", "fewer"))))
   shown <- data.frame(
-    label = x$label,
-    effect = paste0(eff, eff_ci),
-    acr = ifelse(is.na(x$acr), "-", paste0(formatC(100 * x$acr, format = "fg", digits = 3), "%")),
+    label = as.character(x$label),
+    effect = eff,
+    acr = format_risk(x$acr),
     change = change,
-    nnt = paste0(f$est, whole),
+    nnt = f$est,
     ci = f$ci,
     stringsAsFactors = FALSE
   )
-  names(shown) <- c("", sprintf("%s%s", measure, if (any(eff_ci != "")) sprintf(" [%g%% CI]", 100 * level) else ""),
-                    "control risk", "per 1000", "NNT (rounded up)", sprintf("%g%% CI", 100 * level))
-  if (identical(x$label, seq_len(nrow(x)))) shown <- shown[-1L]
-  cat(sprintf("Number needed to treat (event %s)\n", x$event[1L]))
-  print(shown, row.names = FALSE, right = FALSE)
+  effect_name <- if (any(has_ci)) sprintf("%s [%g%% CI]", measure, 100 * level) else measure
+  names(shown) <- c("", effect_name, "ACR", "events", "NNT (rounded up)",
+                    sprintf("%g%% CI", 100 * level))
+  # One effect (a pooled fit at several control risks): said once, above the table.
+  numbered <- identical(x$label, seq_len(nrow(x)))
+  same_effect <- nrow(x) > 1L && length(unique(eff)) == 1L &&
+    (numbered || length(unique(x$label)) == 1L)
+  title <- sprintf("Number needed to treat (event %s)", x$event[1L])
+  if (same_effect || nrow(x) == 1L) {
+    title <- sprintf("%s: %s%s %s", title, if (is.character(x$label)) paste0(x$label[1L], ", ") else "",
+                     effect_name, eff[1L])
+    shown <- shown[-2L]
+  }
+  if (numbered || same_effect || nrow(x) == 1L) shown <- shown[-1L]
+  if (all(shown[[ncol(shown)]] == "")) shown <- shown[-ncol(shown)]
+  cat(paste(strwrap(title, width = getOption("width"), exdent = 2), collapse = "\n"), "\n", sep = "")
+  print_table(shown, width = getOption("width"))
   notes <- character(0)
   if (measure == "SMD") {
     notes <- c(notes, "SMD converted to a log odds ratio as pi/sqrt(3) x SMD (Hasselblad & Hedges 1995; Chinn 2000), assuming logistic outcome distributions with equal variances.")
   }
   if (attr(x, "acr_source") != "given") {
-    notes <- c(notes, sprintf("Control risk: %s.", attr(x, "acr_source")))
+    notes <- c(notes, sprintf("ACR (assumed control risk): %s.", attr(x, "acr_source")))
+  } else {
+    notes <- c(notes, "ACR: assumed control risk.")
+  }
+  if (any(x$type == "none", na.rm = TRUE)) {
+    notes <- c(notes, "No difference in risk: the NNT is infinite (Altman 1998).")
   }
   if (any(x$estimate_bounded, na.rm = TRUE)) {
     notes <- c(notes, "At the estimate, the implied experimental risk left [0, 1] and was set to the bound.")
@@ -275,7 +302,42 @@ print.mp_nnt <- function(x, digits = 2, ...) {
     notes <- c(notes, "At a confidence limit, the implied experimental risk left [0, 1] and was set to the bound.")
   }
   notes <- c(notes, "NNTB: number needed to treat for one more patient to benefit; NNTH: for one more to be harmed.")
-  cat(paste(strwrap(notes, exdent = 2, prefix = "\n", initial = ""), collapse = ""), "\n", sep = "")
+  cat(paste(strwrap(notes, width = getOption("width") - 2L, exdent = 2), collapse = "\n"), "\n",
+      sep = "")
+  invisible(x)
+}
+
+# Risks as percentages, all with the same number of decimals: enough for two
+# significant digits of the smallest non-zero risk (at most 3), at least 1.
+format_risk <- function(r) {
+  pct <- 100 * r
+  small <- suppressWarnings(min(pct[pct > 0], na.rm = TRUE))
+  decimals <- if (is.finite(small)) min(3L, max(1L, ceiling(-log10(small)) + 1L)) else 1L
+  ifelse(is.na(r), "-", paste0(formatC(pct, format = "f", digits = decimals), "%"))
+}
+
+# Prints a character table with left-aligned columns two spaces apart. Columns that
+# would pass `width` continue on further lines (indented by two spaces, each with
+# its own header), so no row wraps.
+print_table <- function(x, width = 80L) {
+  cells <- rbind(names(x), as.matrix(x))
+  w <- apply(nchar(cells, type = "width"), 2L, max)
+  groups <- list()
+  start <- 1L
+  while (start <= length(w)) {
+    used <- cumsum(w[start:length(w)] + 2L) - 2L + if (start > 1L) 2L else 0L
+    end <- start - 1L + max(1L, sum(used <= width))
+    groups[[length(groups) + 1L]] <- start:end
+    start <- end + 1L
+  }
+  pad <- function(v, n) formatC(v, width = -n, flag = "-")
+  for (i in seq_len(nrow(cells))) {
+    for (g in seq_along(groups)) {
+      cols <- groups[[g]]
+      text <- sub(" +$", "", paste(mapply(pad, cells[i, cols], w[cols]), collapse = "  "))
+      if (nzchar(text)) cat(if (g > 1L) "  ", text, "\n", sep = "")
+    }
+  }
   invisible(x)
 }
 

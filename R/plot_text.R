@@ -75,8 +75,7 @@ subgroup_test_text <- function(test) {
 effect_heading <- function(measure, mh_method = NULL) {
   if (identical(mh_method, "Peto")) return("Peto Odds Ratio")
   switch(measure, SMD = "Std. Mean Difference", MD = "Mean Difference", RR = "Risk Ratio",
-         OR = "Odds Ratio", RD = "Risk Difference", HR = "Hazard Ratio", generic = "Effect",
-         measure)
+         OR = "Odds Ratio", RD = "Risk Difference", HR = "Hazard Ratio", generic = "Effect", measure)
 }
 
 method_heading <- function(fit) {

@@ -51,7 +51,7 @@
 #'   published summary are written there as PDF and PNG.
 #' @return An object of class `mp_review`: a list with `results` (one row per
 #'   analysis: published, metapool and metafor estimates and limits, the
-#'   largest absolute differences, `pass`), `implied`, `nnt` (an [nnt] table of
+#'   largest absolute differences, `pass`), `implied`, `nnt` (an [nnt_ci()] table of
 #'   two rows: from the published summary and from the study data),
 #'   `subgroups`, `fits` (the `metapool` fits, by analysis), `synthetic`
 #'   (whether the study data are the synthetic stand-in), `metafor_version`, and
@@ -217,9 +217,9 @@ parse_p_statement <- function(text) {
 review_nnt <- function(pub, fit) {
   if (!nrow(pub)) return(NULL)
   implied_cr <- 1 / (pub$nnt * (pub$estimate - 1))
-  from_published <- nnt(pub$estimate, measure = "RR", ci_lb = pub$ci_lb, ci_ub = pub$ci_ub,
+  from_published <- nnt_ci(pub$estimate, measure = "RR", ci_lb = pub$ci_lb, ci_ub = pub$ci_ub,
                         acr = implied_cr, event = "beneficial")
-  from_data <- nnt(fit, event = "beneficial")
+  from_data <- nnt_ci(fit, event = "beneficial")
   out <- rbind(from_published, from_data)
   out$label <- c("published", "study data")
   out

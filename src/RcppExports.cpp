@@ -27,13 +27,13 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_pool_subsets
-Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::NumericVector masks, bool all, const Rcpp::List options, int threads, bool progress);
+Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::RawMatrix masks, bool all, const Rcpp::List options, int threads, bool progress);
 RcppExport SEXP _metapool_cpp_pool_subsets(SEXP yiSEXP, SEXP viSEXP, SEXP masksSEXP, SEXP allSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
-    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type masks(masksSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::RawMatrix >::type masks(masksSEXP);
     Rcpp::traits::input_parameter< bool >::type all(allSEXP);
     Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);

@@ -159,20 +159,21 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
 namespace {
 
-template <typename MaskAt>
+// Subset r includes study j when bit j % 64 of word_at(r, j / 64) is set.
+template <typename WordAt>
 BatchResult subsets_by_mask(const Eigen::Ref<const Eigen::VectorXd>& yi,
                             const Eigen::Ref<const Eigen::VectorXd>& vi, Eigen::Index n,
-                            MaskAt mask_at, const PoolOptions& opt, const BatchControl& ctl) {
+                            WordAt word_at, const PoolOptions& opt, const BatchControl& ctl) {
   const Eigen::Index k = yi.size();
   if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
-  if (k > 64) throw std::invalid_argument("subset masks hold at most 64 studies");
   BatchResult out;
   out.resize(n);
   out.notes = run_replicates(
       n, k, batch_options(opt), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
-        const std::uint64_t mask = mask_at(r);
-        return gather(yi, vi, y, v, [mask](Eigen::Index j) { return ((mask >> j) & 1u) != 0; });
+        return gather(yi, vi, y, v, [&](Eigen::Index j) {
+          return ((word_at(r, j / 64) >> (j % 64)) & 1u) != 0;
+        });
       },
       Recorder{&out});
   return out;
@@ -182,11 +183,17 @@ BatchResult subsets_by_mask(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
 BatchResult pool_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
                          const Eigen::Ref<const Eigen::VectorXd>& vi,
-                         const std::vector<std::uint64_t>& masks, const PoolOptions& opt,
-                         const BatchControl& ctl) {
+                         const std::vector<std::uint64_t>& masks, Eigen::Index words,
+                         const PoolOptions& opt, const BatchControl& ctl) {
+  if (words < 1 || words * 64 < yi.size()) {
+    throw std::invalid_argument("subset masks need one 64-bit word per 64 studies");
+  }
+  if (static_cast<Eigen::Index>(masks.size()) % words != 0) {
+    throw std::invalid_argument("subset masks are not a whole number of subsets");
+  }
   return subsets_by_mask(
-      yi, vi, static_cast<Eigen::Index>(masks.size()),
-      [&](Eigen::Index r) { return masks[r]; }, opt, ctl);
+      yi, vi, static_cast<Eigen::Index>(masks.size()) / words,
+      [&](Eigen::Index r, Eigen::Index w) { return masks[r * words + w]; }, opt, ctl);
 }
 
 BatchResult pool_all_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
@@ -195,7 +202,8 @@ BatchResult pool_all_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
   if (yi.size() > 30) throw std::invalid_argument("all subsets: at most 30 studies");
   const Eigen::Index n = (Eigen::Index(1) << yi.size()) - 1;
   return subsets_by_mask(
-      yi, vi, n, [](Eigen::Index r) { return static_cast<std::uint64_t>(r + 1); }, opt, ctl);
+      yi, vi, n, [](Eigen::Index r, Eigen::Index) { return static_cast<std::uint64_t>(r + 1); },
+      opt, ctl);
 }
 
 BatchResult leave_one_out(const Eigen::Ref<const Eigen::VectorXd>& yi,

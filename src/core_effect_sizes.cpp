@@ -62,6 +62,10 @@ void smd(VecIn m1, VecIn sd1, VecIn n1, VecIn m2, VecIn sd2, VecIn n2,
     const double m = n - 2.0;
     const double sp = std::sqrt(((n1[i] - 1.0) * sd1[i] * sd1[i] +
                                  (n2[i] - 1.0) * sd2[i] * sd2[i]) / m);
+    if (!(sp > 0.0)) {  // both SDs 0: no standardised difference exists
+      out.yi[i] = out.vi[i] = kNaN;
+      continue;
+    }
     const double d = (m1[i] - m2[i]) / sp;
     const double j = correction_factor(m, correction);
     const double g = j * d;
@@ -94,6 +98,8 @@ void md(VecIn m1, VecIn sd1, VecIn n1, VecIn m2, VecIn sd2, VecIn n2, MdVariance
                          (n1[i] + n2[i] - 2.0);
       out.vi[i] = sp2 * (1.0 / n1[i] + 1.0 / n2[i]);
     }
+    // Both SDs 0: a zero variance would give the study infinite weight.
+    if (!(out.vi[i] > 0.0)) out.yi[i] = out.vi[i] = kNaN;
   }
 }
 

@@ -1,6 +1,7 @@
 // Glue: R <-> the batch engines. Conversions, the interrupt check and the progress bar.
 #include <RcppEigen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
@@ -50,16 +51,24 @@ Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Ma
                                        control_from(threads, progress, &bar)));
 }
 
+// Random subsets arrive as a raw matrix, one column of packed bits per subset (bit j of
+// the column: study j + 1, as packBits() lays them out); the core reads 64-bit words.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::NumericVector masks,
+Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::RawMatrix masks,
                             bool all, const Rcpp::List options, int threads, bool progress) {
   Progress bar;
   const metapool::BatchControl ctl = control_from(threads, progress, &bar);
   if (all) return batch_to_list(metapool::pool_all_subsets(yi, vi, pool_options(options), ctl));
-  // Masks arrive as doubles: exact for the k <= 52 studies a mask is built for in R.
-  std::vector<std::uint64_t> m(masks.size());
-  for (R_xlen_t i = 0; i < masks.size(); ++i) m[i] = static_cast<std::uint64_t>(masks[i]);
-  return batch_to_list(metapool::pool_subsets(yi, vi, m, pool_options(options), ctl));
+  const R_xlen_t bytes = masks.nrow(), n = masks.ncol(), words = (bytes + 7) / 8;
+  std::vector<std::uint64_t> m(static_cast<std::size_t>(n * words), 0);
+  const Rbyte* b = RAW(masks);
+  for (R_xlen_t r = 0; r < n; ++r) {
+    for (R_xlen_t i = 0; i < bytes; ++i) {
+      m[r * words + i / 8] |= static_cast<std::uint64_t>(b[r * bytes + i]) << (8 * (i % 8));
+    }
+  }
+  return batch_to_list(metapool::pool_subsets(yi, vi, m, std::max<R_xlen_t>(words, 1),
+                                        pool_options(options), ctl));
 }
 
 // [[Rcpp::export(rng = false)]]

@@ -10,8 +10,8 @@ Rcpp::List cpp_nnt(const Eigen::Map<Eigen::VectorXd> theta,
                    const Eigen::Map<Eigen::VectorXd> theta_ub,
                    const Eigen::Map<Eigen::VectorXd> acr, std::string scale,
                    bool beneficial) {
-  const metapool::NntScale s = metapool_glue::nnt_scale(scale);
-  const metapool::NntResult r = metapool::nnt(theta, theta_lb, theta_ub, acr, s, beneficial);
+  const metapool::NntResult r = metapool::nnt(theta, theta_lb, theta_ub, acr,
+                                              metapool_glue::nnt_scale(scale), beneficial);
   const Eigen::Index k = r.flags.size();
   Rcpp::LogicalVector at_estimate(k), at_limit(k);
   for (Eigen::Index i = 0; i < k; ++i) {

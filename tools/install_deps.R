@@ -1,17 +1,47 @@
-# Install the R packages a make target needs, from R's configured repos,
-# skipping any already installed. Usage: Rscript tools/install_deps.R pkg1 pkg2 ...
-pkgs <- commandArgs(trailingOnly = TRUE)
-repos <- getOption("repos")
-if (is.null(repos) || identical(unname(repos["CRAN"]), "@CRAN@")) {
-  stop("No CRAN mirror is configured: set options(repos = ...) in your Rprofile.",
-       call. = FALSE)
+# Install the R packages a make target needs, from R's configured repos, skipping
+# any already installed at a version DESCRIPTION accepts.
+# Usage: Rscript tools/install_deps.R [--imports] [--suggests] [pkg ...]
+#   --imports   the packages of DESCRIPTION's Imports and LinkingTo (to build)
+#   --suggests  the packages of DESCRIPTION's Suggests (tests, vignettes, R CMD check)
+#   pkg ...     further packages a target needs that the package itself does not
+# Packages come from DESCRIPTION, so they are listed once.
+args <- commandArgs(trailingOnly = TRUE)
+fields <- c(if ("--imports" %in% args) c("Imports", "LinkingTo"),
+            if ("--suggests" %in% args) "Suggests")
+extra <- args[!startsWith(args, "--")]
+
+# "pkg (>= 1.0)" entries of the given DESCRIPTION fields: name and minimum version.
+description_deps <- function(fields, file = "DESCRIPTION") {
+  if (!length(fields)) return(data.frame(name = character(0), version = character(0)))
+  desc <- read.dcf(file, fields = fields)
+  entries <- trimws(unlist(strsplit(desc[!is.na(desc)], ",")))
+  entries <- entries[nzchar(entries)]
+  name <- sub("^([A-Za-z0-9.]+).*$", "\\1", entries)
+  version <- ifelse(grepl(">=", entries), sub("^.*>=\\s*([0-9.-]+).*$", "\\1", entries), NA)
+  out <- data.frame(name = name, version = version, stringsAsFactors = FALSE)
+  out[out$name != "R", , drop = FALSE]
 }
-missing <- pkgs[!vapply(pkgs, requireNamespace, logical(1), quietly = TRUE)]
+
+deps <- rbind(description_deps(fields),
+              data.frame(name = extra, version = rep(NA_character_, length(extra))))
+deps <- deps[!duplicated(deps$name), , drop = FALSE]
+
+usable <- function(name, version) {
+  if (!requireNamespace(name, quietly = TRUE)) return(FALSE)
+  is.na(version) || utils::packageVersion(name) >= version
+}
+ok <- mapply(usable, deps$name, deps$version)
+missing <- deps$name[!ok]
 if (length(missing) > 0L) {
+  repos <- getOption("repos")
+  if (is.null(repos) || identical(unname(repos["CRAN"]), "@CRAN@")) {
+    stop("No CRAN mirror is configured: set options(repos = ...) in your Rprofile.",
+         call. = FALSE)
+  }
   message("Installing from CRAN: ", paste(missing, collapse = ", "))
   ncpus <- max(1L, min(2L, parallel::detectCores(logical = FALSE), na.rm = TRUE))
   install.packages(missing, Ncpus = ncpus, quiet = TRUE)
-  still <- missing[!vapply(missing, requireNamespace, logical(1), quietly = TRUE)]
+  still <- missing[!mapply(usable, missing, deps$version[!ok])]
   if (length(still) > 0L) {
     stop("Could not install: ", paste(still, collapse = ", "), call. = FALSE)
   }

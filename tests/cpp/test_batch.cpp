@@ -47,6 +47,32 @@ TEST(Batch, AllSubsetsCountAndLastIsTheFullFit) {
   EXPECT_EQ(r.estimate[0], kY[0]);  // mask 1: the first study alone
 }
 
+TEST(Batch, SubsetMasksSpanSeveralWordsBeyond64Studies) {
+  // 80 studies: masks of two 64-bit words; study j is bit j % 64 of word j / 64.
+  VectorXd y(80), v(80);
+  for (int j = 0; j < 80; ++j) {
+    y[j] = std::sin(0.7 * j);
+    v[j] = 0.05 + 0.01 * (j % 7);
+  }
+  metapool::PoolOptions opt;
+  opt.tau2_ci = metapool::Tau2CiMethod::none;
+  // Subset 0: studies 0, 63, 64 and 79; subset 1: every study.
+  const std::vector<std::uint64_t> masks = {(1ULL << 0) | (1ULL << 63), (1ULL << 0) | (1ULL << 15),
+                                            ~0ULL, (1ULL << 16) - 1};
+  const metapool::BatchResult r = metapool::pool_subsets(y, v, masks, 2, opt, threads(2));
+  ASSERT_EQ(r.estimate.size(), 2);
+  const VectorXd ys = (VectorXd(4) << y[0], y[63], y[64], y[79]).finished();
+  const VectorXd vs = (VectorXd(4) << v[0], v[63], v[64], v[79]).finished();
+  EXPECT_EQ(r.k[0], 4);
+  EXPECT_EQ(r.estimate[0], metapool::pool(ys, vs, {}, opt).estimate);
+  EXPECT_EQ(r.k[1], 80);
+  EXPECT_EQ(r.estimate[1], metapool::pool(y, v, {}, opt).estimate);
+  // One word cannot hold 80 studies; a ragged mask vector is refused too.
+  EXPECT_THROW(metapool::pool_subsets(y, v, masks, 1, opt, threads(1)), std::invalid_argument);
+  EXPECT_THROW(metapool::pool_subsets(y, v, {1, 2, 3}, 2, opt, threads(1)),
+               std::invalid_argument);
+}
+
 TEST(Batch, LeaveOneOutAndCumulative) {
   metapool::PoolOptions opt;
   const metapool::BatchResult l = metapool::leave_one_out(kY, kV, opt, threads(2));

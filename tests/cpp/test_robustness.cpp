@@ -1090,10 +1090,13 @@ TEST(Robustness, BatchEngines) {
     }
     // pool_subsets with random masks, including bits beyond k and the empty mask.
     {
-      std::vector<std::uint64_t> masks(unif_int(rng, 0, 40));
+      const Index words = std::max<Index>(1, (k + 63) / 64);
+      std::vector<std::uint64_t> masks(unif_int(rng, 0, 40) * words);
       for (auto& m : masks) m = coin(rng, 0.1) ? 0 : coin(rng, 0.1) ? ~0ULL : rng();
-      const metapool::BatchResult r = metapool::pool_subsets(y, v, masks, o, ctl);
-      if (!bad) check_batch(t, r, static_cast<Index>(masks.size()), ctx + " pool_subsets");
+      const metapool::BatchResult r = metapool::pool_subsets(y, v, masks, words, o, ctl);
+      if (!bad) {
+        check_batch(t, r, static_cast<Index>(masks.size()) / words, ctx + " pool_subsets");
+      }
       t.count("pool_subsets");
     }
     if (k <= 6) {
@@ -1218,18 +1221,19 @@ TEST(Robustness, BatchEngines) {
       int thrown = 0;
       try { metapool::leave_one_out(y, vshort, o, ctl); } catch (const std::invalid_argument&) { ++thrown; }
       try { metapool::pool_all_subsets(y, vshort, o, ctl); } catch (const std::invalid_argument&) { ++thrown; }
-      try { metapool::pool_subsets(y, vshort, {1}, o, ctl); } catch (const std::invalid_argument&) { ++thrown; }
+      try { metapool::pool_subsets(y, vshort, {1}, 1, o, ctl); } catch (const std::invalid_argument&) { ++thrown; }
       try { metapool::influence(y, vshort, o, ctl); } catch (const std::invalid_argument&) { ++thrown; }
       try { metapool::pool_groups(y, vshort, {0, k}, o, ctl); } catch (const std::invalid_argument&) { ++thrown; }
       CONTRACT(t, thrown == 5, ctx << " mismatched yi/vi accepted by " << 5 - thrown << " engines");
       t.count("batch/mismatched_lengths");
     }
   }
-  // Size limits: more than 64 studies for masks, 30 for all subsets and exact permutations.
+  // Size limits: one 64-bit mask word per 64 studies, 30 for all subsets and exact permutations.
   const VectorXd y = VectorXd::Zero(65), v = VectorXd::Ones(65);
   metapool::PoolOptions o;
   metapool::BatchControl ctl;
-  EXPECT_THROW(metapool::pool_subsets(y, v, {1}, o, ctl), std::invalid_argument);
+  EXPECT_THROW(metapool::pool_subsets(y, v, {1}, 1, o, ctl), std::invalid_argument);
+  EXPECT_EQ(metapool::pool_subsets(y, v, {1, 1}, 2, o, ctl).k[0], 2);
   EXPECT_THROW(metapool::pool_all_subsets(y.head(31), v.head(31), o, ctl), std::invalid_argument);
   EXPECT_THROW(metapool::permutation_statistics(y.head(31), v.head(31), MatrixXd(), true, o, ctl),
                std::invalid_argument);

@@ -92,9 +92,9 @@ test_that("impossible values are rejected with the rows and the rule", {
   cont <- front_ends$es_smd$args
   for (fn in list(es_smd, es_md)) {
     expect_input_error(do.call(fn, replace(cont, "sd1", list(c(2, -1, 2)))),
-                       "`sd1` must be positive: row 2 \\(value -1\\)", "negative SD")
-    expect_input_error(do.call(fn, replace(cont, "sd2", list(c(2, 2, 0)))),
-                       "`sd2` must be positive: row 3 \\(value 0\\)", "zero SD")
+                       "`sd1` must not be negative: row 2 \\(value -1\\)", "negative SD")
+    # An SD of 0 in one arm is usable (the other arm's SD gives the variance).
+    expect_true(all(is.finite(do.call(fn, replace(cont, "sd2", list(c(2, 2, 0))))$yi)))
     expect_input_error(do.call(fn, replace(cont, "n1", list(c(20, 1, 30)))),
                        "`n1` must be at least 2: row 2 \\(value 1\\)", "n < 2")
   }
@@ -243,17 +243,17 @@ test_that("methods, NNT, plots, the review and the metafor bridge check their ar
   expect_input_error(predict(fit, level = "high"), "`level`", "predict level")
   expect_input_error(residuals(fit, type = "deviance"), "`type`.*\"raw\", \"pearson\"", "residuals type")
 
-  expect_input_error(nnt("a"), "`x` must be a numeric effect", "nnt type")
-  expect_input_error(nnt(0.5, measure = "RR"), "`event` must be given", "nnt event")
-  expect_input_error(nnt(0.5, measure = "RR", event = "harmful"), "`acr`", "nnt acr missing")
-  expect_input_error(nnt(0.5, measure = "RR", acr = 1.2, event = "harmful"),
+  expect_input_error(nnt_ci("a"), "`x` must be a numeric effect", "nnt type")
+  expect_input_error(nnt_ci(0.5, measure = "RR"), "`event` must be given", "nnt event")
+  expect_input_error(nnt_ci(0.5, measure = "RR", event = "harmful"), "`acr`", "nnt acr missing")
+  expect_input_error(nnt_ci(0.5, measure = "RR", acr = 1.2, event = "harmful"),
                      "`acr` must be a risk between 0 and 1: row 1 \\(value 1.2\\)", "nnt acr")
-  expect_input_error(nnt(-0.5, measure = "OR", acr = 0.2, event = "harmful"), "`x` must be positive", "nnt log")
-  expect_input_error(nnt(0.5, measure = "RR", ci_lb = 0.7, ci_ub = 0.6, acr = 0.2, event = "harmful"),
+  expect_input_error(nnt_ci(-0.5, measure = "OR", acr = 0.2, event = "harmful"), "`x` must be positive", "nnt log")
+  expect_input_error(nnt_ci(0.5, measure = "RR", ci_lb = 0.7, ci_ub = 0.6, acr = 0.2, event = "harmful"),
                      "`ci_lb` exceeds `ci_ub` in row 1", "nnt crossed")
-  expect_input_error(nnt(c(0.5, 0.6), measure = "RR", acr = c(0.1, 0.2, 0.3), event = "harmful"),
+  expect_input_error(nnt_ci(c(0.5, 0.6), measure = "RR", acr = c(0.1, 0.2, 0.3), event = "harmful"),
                      "length", "nnt lengths")
-  expect_input_error(nnt(0.5, measure = "HR", acr = 0.2, event = "harmful"), "`measure`", "nnt measure")
+  expect_input_error(nnt_ci(0.5, measure = "HR", acr = 0.2, event = "harmful"), "`measure`", "nnt measure")
 
   expect_input_error(forest_plot(1:3), "forest_plot|`x`", "forest x")
   expect_input_error(forest_plot(fit, digits = -1), "`digits`", "forest digits")

@@ -238,9 +238,9 @@ test_that("SMD <-> log OR is Chinn's factor and agrees with metafor's conv.delta
   back <- convert_logor_to_smd(x$yi, x$sei)
   expect_rel_equal(back$yi, c(0.30, -0.52), 1e-15)
   expect_rel_equal(back$sei, c(0.12, 0.20), 1e-15)
-  # nnt() goes through the same relation: an SMD and its log OR give one NNT.
-  expect_equal(nnt(0.4, measure = "SMD", acr = 0.3, event = "beneficial")$nnt,
-               nnt(exp(convert_smd_to_logor(0.4)$yi), measure = "OR", acr = 0.3,
+  # nnt_ci() goes through the same relation: an SMD and its log OR give one NNT.
+  expect_equal(nnt_ci(0.4, measure = "SMD", acr = 0.3, event = "beneficial")$nnt,
+               nnt_ci(exp(convert_smd_to_logor(0.4)$yi), measure = "OR", acr = 0.3,
                    event = "beneficial")$nnt, tolerance = tol$exact)
   skip_if_not_installed("metafor")
   ref <- metafor::conv.delta(yi = c(0.30, -0.52), vi = c(0.12, 0.20)^2,

@@ -29,18 +29,27 @@ test_that("mp_es is a data frame with the documented columns and attributes", {
   expect_equal(attr(es, "preset"), "metafor")
   expect_equal(attr(es, "es_options"), list(add = 0.5, to = "only0", drop00 = FALSE))
   smd <- es_smd(m1, sd1, n1, m2, sd2, n2, data = normand1999)
-  expect_named(smd, c("slab", "m1", "sd1", "n1", "m2", "sd2", "n2", "yi", "vi", "ci_lb", "ci_ub"))
+  expect_named(smd, c("slab", "m1", "sd1", "n1", "m2", "sd2", "n2", "yi", "vi", "ci_lb", "ci_ub",
+                      "estimable"))
 })
 
-test_that("[ keeps the class while yi and vi stay; as.data.frame() drops it", {
+test_that("[ keeps the class while the columns it needs stay; as.data.frame() drops it", {
   es <- es_smd(m1, sd1, n1, m2, sd2, n2, data = normand1999, slab = source)
   sub <- es[2:4, ]
   expect_s3_class(sub, "mp_es")
   expect_equal(attr(sub, "measure"), "SMD")
   expect_equal(sub$slab, normand1999$source[2:4])
   expect_equal(rownames(sub), c("2", "3", "4"))
-  cols <- es[, c("slab", "yi", "vi")]
+  cols <- es[, c("slab", "yi", "vi", "ci_lb", "ci_ub")]
   expect_s3_class(cols, "mp_es")
+  expect_output(print(cols), "Standardised mean difference")
+  # issue 13, point 13: a selection without the columns print() needs is a plain data
+  # frame, and prints as one
+  yv <- es[, c("yi", "vi")]
+  expect_identical(class(yv), "data.frame")
+  expect_equal(yv$yi, es$yi)
+  expect_output(print(yv), "yi")
+  expect_identical(class(es[, c("slab", "yi", "vi")]), "data.frame")
   no_vi <- es[, c("slab", "yi")]
   expect_false(inherits(no_vi, "mp_es"))
   expect_null(attr(no_vi, "measure"))

@@ -129,5 +129,5 @@ test_that("bad reports get classed errors naming the argument and the rows", {
   expect_error(es_giv(1, se = 1, measure = "rr"), class = "metapool_error_input",
                regexp = "Did you mean \"RR\"")
   expect_warning(es_giv(1, ci_lb = 0.1, ci_ub = 5), class = "metapool_warning_asymmetric_ci")
-  expect_error(nnt(es_giv(1, se = 1)), class = "metapool_error_input", regexp = "generic effects")
+  expect_error(nnt_ci(es_giv(1, se = 1)), class = "metapool_error_input", regexp = "generic effects")
 })

@@ -102,3 +102,44 @@ test_that("the mean difference matches RevMan 5 (hand computation)", {
   expect_equal(ours$yi, d$m1 - d$m2)
   expect_rel_equal(ours$vi, d$sd1^2 / d$n1 + d$sd2^2 / d$n2, tol$exact)
 })
+
+test_that("an SD of 0 in one arm is accepted and agrees with metafor", {
+  skip_if_not_installed("metafor")
+  d <- data.frame(m1 = c(1, 2.5, 0.4), sd1 = c(0, 1.2, 0.8), n1 = c(10, 20, 15),
+                  m2 = c(0.5, 2, 0.1), sd2 = c(1, 0, 0.7), n2 = c(12, 18, 15))
+  smd <- es_smd(m1, sd1, n1, m2, sd2, n2, data = d)
+  ref <- metafor::escalc("SMD", m1i = m1, sd1i = sd1, n1i = n1, m2i = m2, sd2i = sd2, n2i = n2,
+                         data = d)
+  expect_true(all(smd$estimable))
+  expect_rel_equal(c(smd$yi, smd$vi), c(ref$yi, ref$vi), tol$effect_size)
+  md <- es_md(m1, sd1, n1, m2, sd2, n2, data = d)
+  ref <- metafor::escalc("MD", m1i = m1, sd1i = sd1, n1i = n1, m2i = m2, sd2i = sd2, n2i = n2,
+                         data = d)
+  expect_rel_equal(c(md$yi, md$vi), c(ref$yi, ref$vi), tol$effect_size)
+  # by hand: study 1's variance comes from the control arm alone
+  expect_equal(md$vi[1], 1 / 12)
+  expect_error(es_smd(1, -1, 10, 0, 1, 10), "sd1", class = "metapool_error_input")
+})
+
+test_that("dat.poole2003: SD 0 in both arms is not estimable, noted, and left out of pooling", {
+  skip_if_not_installed("metadat")
+  skip_if_not_installed("metafor")
+  d <- metadat::dat.poole2003
+  smd <- es_smd(Me, Se, Ne, Mc, Sc, Nc, data = d, slab = paste(author, year))
+  expect_identical(which(!smd$estimable), c(5L, 14L))
+  expect_true(all(is.na(smd$yi[c(5, 14)])))
+  out <- capture.output(print(smd))
+  expect_true(any(grepl("Jackson 1984 +not estimable", out)))
+  expect_true(any(grepl("2 studies with SD 0 in both arms", out, fixed = TRUE)))
+  fit <- metapool(smd)
+  expect_equal(fit$k, nrow(d) - 2L)
+  expect_identical(fit$not_estimable, c("Jackson 1984", "Meister 1999"))
+  # the other studies pool as metafor pools them (metafor drops the two NA rows)
+  ref <- metafor::rma(metafor::escalc("SMD", m1i = Me, sd1i = Se, n1i = Ne, m2i = Mc,
+                                      sd2i = Sc, n2i = Nc, data = d[-c(5, 14), ]),
+                      control = list(threshold = 1e-12, maxiter = 1000))
+  expect_rel_equal(c(fit$estimate, fit$tau2), c(ref$beta, ref$tau2), tol$iterative)
+  md <- es_md(Me, Se, Ne, Mc, Sc, Nc, data = d)
+  expect_identical(which(!md$estimable), c(5L, 14L))
+  expect_equal(metapool(md)$k, nrow(d) - 2L)
+})

@@ -430,6 +430,11 @@ test_that("fits of synthetic data are marked, and so are their plots", {
   es <- es_smd(m1, sd1, n1, m2, sd2, n2, data = dis, slab = trial, preset = "revman5")
   expect_true(attr(es, "synthetic"))
   expect_true(attr(es[1:2, ], "synthetic"))
+  rr <- es_rr(events1, n1, events2, n2, data = syn, slab = trial)
+  expect_true(attr(rr, "synthetic"))
+  expect_true(metapool(rr)$synthetic)
+  expect_null(attr(es_rr(events1, n1, events2, n2, data = as.data.frame(unclass(syn))),
+                   "synthetic"))
   fit <- metapool(es, method = "DL")
   expect_true(fit$synthetic)
   expect_false(metapool(yi, vi, data = as.data.frame(es), method = "DL")$synthetic)

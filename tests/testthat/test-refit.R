@@ -125,3 +125,67 @@ test_that("refitting engines reject fits they cannot use; plots render", {
   grDevices::dev.off()
   expect_gt(file.size(file), 1000)
 })
+
+test_that("random-subset GOSH takes k = 80 and draws metafor's subsets under the same seed", {
+  skip_if_not_installed("metafor")
+  d <- simulated_studies(80)
+  fit <- metapool(yi = d$yi, vi = d$vi, slab = d$study, method = "DL")
+  set.seed(42)
+  g <- metapool_gosh(fit, subsets = 2000, progress = FALSE)
+  set.seed(42)
+  gr <- metafor::gosh(metafor::rma(d$yi, d$vi, method = "DL"), subsets = 2000, progbar = FALSE)
+  expect_equal(nrow(g), 2000L)
+  inc <- gosh_included(g)
+  expect_equal(dim(inc), c(2000L, 80L))
+  # the same subsets in the same order (metafor sorts by size, as we do)
+  expect_equal(unname(inc), unname(gr$incl))
+  expect_equal(g$k, gr$res$k)
+  expect_rel_equal(c(g$estimate, g$Q, g$I2, g$tau2),
+                   c(gr$res$estimate, gr$res$QE, gr$res$I2, gr$res$tau2), tol$closed_form,
+                   floor = 1e-8)
+  # studies beyond the 64th (a second mask word) are read: a subset's fit is its studies' fit
+  i <- which(inc[, 80] & inc[, 65])[1]
+  expect_equal(g$estimate[i], metapool(yi = d$yi[inc[i, ]], vi = d$vi[inc[i, ]],
+                                       method = "DL")$estimate)
+  # the summary agrees with metafor's
+  s <- summary(g)
+  expect_equal(s["I^2 (%)", "median"], stats::median(gr$res$I2))
+  expect_rel_equal(s["estimate", c("min", "max")], range(gr$res$estimate), tol$closed_form)
+})
+
+test_that("GOSH prints a few lines, not every subset", {
+  fit <- metapool(bcg_es())
+  g <- metapool_gosh(fit, progress = FALSE)
+  expect_equal(nrow(g), 2^13 - 1)
+  out <- capture.output(print(g))
+  expect_lt(length(out), 12L)
+  expect_match(out[1], "GOSH: 8191 subsets of 13 studies (all subsets)", fixed = TRUE)
+  # the RR row is back-transformed: its median is the median subset RR
+  s <- summary(g)
+  expect_equal(s["RR", "median"], stats::median(exp(g$estimate)))
+  expect_snapshot(print(metapool_gosh(metapool(bcg_es()[1:5, ]), progress = FALSE)))
+})
+
+test_that("leave-one-out, cumulative and influence print rounded, back-transformed tables", {
+  fit <- metapool(bcg_es())
+  l <- metapool_leave1out(fit)
+  out <- capture.output(print(l))
+  expect_match(out[2], "Full fit: RR 0.4894", fixed = TRUE)
+  # back-transformed: exp(estimate) is printed, rounded to 4 decimals; no scientific p
+  expect_true(any(grepl(formatC(exp(l$estimate[1]), digits = 4, format = "f"), out, fixed = TRUE)))
+  expect_false(any(grepl("e-0", out, fixed = TRUE)))
+  expect_snapshot(print(l))
+  expect_snapshot(summary(l))
+  cu <- metapool_cumulative(fit, order = bcg$year)
+  expect_snapshot(print(cu))
+  expect_snapshot(summary(cu))
+  inf <- metapool_influence(fit)
+  expect_snapshot(print(inf))
+  expect_snapshot(summary(inf))
+  # a generic fit keeps the SE column and the analysis scale
+  g <- metapool(yi = c(0.1, 0.3, 0.5, 0.2), vi = c(0.01, 0.02, 0.03, 0.02))
+  expect_snapshot(print(metapool_leave1out(g)))
+  # the summary's largest change is the study whose omission moves the estimate most
+  s <- summary(l)
+  expect_identical(s$largest, as.character(l$study[which.max(abs(l$estimate - fit$estimate))]))
+})

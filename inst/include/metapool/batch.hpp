@@ -42,11 +42,12 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
                         const std::vector<Eigen::Index>& starts, const PoolOptions& opt,
                         const BatchControl& ctl);
 
-// Subsets of the studies given as bit masks (bit j: study j included); k <= 64.
+// Subsets of the studies given as bit masks of `words` 64-bit words each (any k):
+// subset r includes study j when bit j % 64 of masks[r * words + j / 64] is set.
 BatchResult pool_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
                          const Eigen::Ref<const Eigen::VectorXd>& vi,
-                         const std::vector<std::uint64_t>& masks, const PoolOptions& opt,
-                         const BatchControl& ctl);
+                         const std::vector<std::uint64_t>& masks, Eigen::Index words,
+                         const PoolOptions& opt, const BatchControl& ctl);
 
 // All 2^k - 1 non-empty subsets, in the order of the masks 1, 2, ..., 2^k - 1.
 BatchResult pool_all_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,
