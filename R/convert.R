@@ -529,7 +529,8 @@ convert_hr <- function(o_minus_e = NULL, v = NULL, hr = NULL, ci_lb = NULL, ci_u
   for (nm in c("hr", "ci_lb", "ci_ub")) {
     chk_condition(x[[nm]], x[[nm]] <= 0, nm, "must be positive (a hazard ratio, not its log)")
   }
-  chk_report(list(estimate = x$hr, ci_lb = x$ci_lb, ci_ub = x$ci_ub, p = x$p), ratio = TRUE)
+  chk_report(list(estimate = x$hr, ci_lb = x$ci_lb, ci_ub = x$ci_ub, p = x$p), ratio = TRUE,
+             estimate_arg = "hr")
   chk_at_least(x$events, 0, "events", "must be positive", strict = TRUE)
   for (nm in c("n1", "n2")) chk_at_least(x[[nm]], 0, nm, "must be positive", strict = TRUE)
   chk_condition(x$sign, !x$sign %in% c(-1, 1, NA), "sign", "must be -1 or 1")
@@ -627,8 +628,9 @@ convert_or_to_rr <- function(or, acr, ci_lb = NULL, ci_ub = NULL, data = NULL) {
 }
 
 ratio_conversion <- function(v, from, to) {
+  chk_report(c(list(estimate = v[[from]]), v[c("ci_lb", "ci_ub")]), ratio = TRUE,
+             estimate_arg = from)
   names(v)[names(v) == from] <- "estimate"
-  chk_report(v[c("estimate", "ci_lb", "ci_ub")], ratio = TRUE)
   chk_condition(v$acr, v$acr <= 0 | v$acr >= 1, "acr", "must be a risk strictly between 0 and 1")
   conv <- function(x) exp(cpp_convert_measure(log(x), v$acr, to))
   given <- c("estimate", if (!all(is.na(v$ci_lb))) "ci_lb", if (!all(is.na(v$ci_ub))) "ci_ub")

@@ -45,6 +45,9 @@
 #'   `"SMD"`, `"RD"`, `"RR"`, `"OR"` or `"HR"`.
 #' @param dist `"z"` (normal critical values) or `"t"` (t with `n1 + n2 - 2`
 #'   degrees of freedom).
+#' @param preset `"metafor"` (default) or `"revman5"`. The effects do not
+#'   depend on it; it is recorded so that [metapool()] uses that software's
+#'   defaults when pooling them (REML or DerSimonian-Laird).
 #' @inheritParams es_smd
 #' @param na.action What to do with studies that have no usable report (no
 #'   standard error, interval or p-value): `"na.fail"` (default), `"na.omit"`,
@@ -76,7 +79,8 @@
 es_giv <- function(estimate, se = NULL, ci_lb = NULL, ci_ub = NULL, p = NULL, n1 = NULL,
                    n2 = NULL, data = NULL, slab = NULL, subset = NULL, ci_level = 95,
                    measure = c("generic", "MD", "SMD", "RD", "RR", "OR", "HR"),
-                   dist = c("z", "t"), level = 95, na.action = "na.fail") {
+                   dist = c("z", "t"), preset = c("metafor", "revman5"), level = 95,
+                   na.action = "na.fail") {
   env <- parent.frame()
   values <- study_arguments(c("estimate", "se", "ci_lb", "ci_ub", "p", "n1", "n2", "ci_level"),
                             data, env, optional = TRUE)
@@ -84,6 +88,7 @@ es_giv <- function(estimate, se = NULL, ci_lb = NULL, ci_ub = NULL, p = NULL, n1
   optional <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
   measure <- chk_choice(measure[1L], c("generic", "MD", "SMD", "RD", "RR", "OR", "HR"), "measure")
   dist <- chk_choice(dist[1L], c("z", "t"), "dist")
+  preset <- chk_preset(preset)
   level <- chk_level(level)
   v <- conversion_inputs(values, "estimate")
   report <- giv_report(v, ratio = is_ratio_measure(measure), dist = dist)
@@ -100,7 +105,7 @@ es_giv <- function(estimate, se = NULL, ci_lb = NULL, ci_ub = NULL, p = NULL, n1
                   source = c(NA, "se", "ci", "t", "p")[report$source[keep] + 1L],
                   yi = yi, vi = se^2, ci_lb = yi - crit * se, ci_ub = yi + crit * se)
   new_mp_es(columns, measure = measure,
-            options = list(source = "giv", dist = dist), level = level, preset = "none",
+            options = list(source = "giv", dist = dist), level = level, preset = preset,
             omitted = rows$omitted)
 }
 
@@ -140,16 +145,21 @@ giv_report <- function(v, ratio, dist) {
 
 # Checks shared by the reports of an effect: positive SEs, p-values in (0, 1), limits in
 # order and on either side of the estimate, ratios positive.
-chk_report <- function(v, ratio) {
-  for (nm in c("estimate", "se", "ci_lb", "ci_ub", "p", "n1", "n2")) chk_finite(v[[nm]], nm)
+# `estimate_arg`: the name the caller gave the estimate (e.g. `hr`), used in messages.
+chk_report <- function(v, ratio, estimate_arg = "estimate") {
+  names(v)[names(v) == "estimate"] <- estimate_arg
+  for (nm in intersect(c(estimate_arg, "se", "ci_lb", "ci_ub", "p", "n1", "n2"), names(v))) {
+    chk_finite(v[[nm]], nm)
+  }
+  est <- v[[estimate_arg]]
   chk_at_least(v$se, 0, "se", "must be positive", strict = TRUE)
   chk_condition(v$p, v$p <= 0 | v$p >= 1, "p", "must be a p-value strictly between 0 and 1")
   chk_condition(v$ci_lb, v$ci_lb >= v$ci_ub, "ci_lb",
                 "must be below `ci_ub` (are the limits swapped?)")
-  chk_condition(v$ci_ub, v$ci_ub < v$estimate, "ci_ub", "must not be below `estimate`")
-  chk_condition(v$ci_lb, v$ci_lb > v$estimate, "ci_lb", "must not be above `estimate`")
+  chk_condition(v$ci_ub, v$ci_ub < est, "ci_ub", sprintf("must not be below `%s`", estimate_arg))
+  chk_condition(v$ci_lb, v$ci_lb > est, "ci_lb", sprintf("must not be above `%s`", estimate_arg))
   if (ratio) {
-    for (nm in c("estimate", "ci_lb", "ci_ub")) {
+    for (nm in intersect(c(estimate_arg, "ci_lb", "ci_ub"), names(v))) {
       chk_condition(v[[nm]], v[[nm]] <= 0, nm, "must be positive (a ratio, not its log)")
     }
   }
@@ -189,8 +199,8 @@ giv_description <- function(x) {
   label <- if (measure == "generic") "Generic effect" else measure_labels[[measure]]
   counts <- table(factor(x$source, levels = c("se", "ci", "p")))
   counts <- counts[counts > 0]
-  sprintf("%s, generic inverse variance (SEs: %s%s)", label,
+  sprintf("%s, generic inverse variance (SEs: %s%s) [preset \"%s\"]", label,
           paste(counts, c(se = "given", ci = "from a CI", p = "from a p-value")[names(counts)],
                 collapse = ", "),
-          if (attr(x, "es_options")$dist == "t") "; t critical values" else "")
+          if (attr(x, "es_options")$dist == "t") "; t critical values" else "", attr(x, "preset"))
 }

@@ -132,7 +132,7 @@ test_that("the Handbook conversions reject impossible reports with the argument 
     list(quote(convert_change(4, 5, r = c(0.2, 1.1))), "`r` must be a correlation.*row 2"),
     list(quote(convert_fivenum(q1 = c(5, 7), median = c(6, 6.5), q3 = c(8, 9), n = 30)), "`q1` must not be above `median`.*row 2"),
     list(quote(convert_fivenum(min = 1, q1 = 3, median = 4, q3 = 3.5, max = 9, n = 30)), "`median` must not be above `q3`.*row 1"),
-    list(quote(convert_hr(hr = c(0.8, 0.7), ci_lb = c(0.9, 0.5), ci_ub = c(1.1, 0.9))), "`ci_lb` must not be above `estimate`.*row 1"),
+    list(quote(convert_hr(hr = c(0.8, 0.7), ci_lb = c(0.9, 0.5), ci_ub = c(1.1, 0.9))), "`ci_lb` must not be above `hr`.*row 1"),
     list(quote(convert_or_to_rr(or = 0.7, acr = c(0.3, 0))), "`acr` must be a risk strictly between 0 and 1: row 2")
   )
   for (case in cases) {

@@ -214,7 +214,7 @@ test_that("convert_hr(): O - E and V, HR with CI, HR or log-rank p with events (
   expect_identical(convert_hr(hr = c(0.8, 0.7), ci_lb = c(0.6, NA), ci_ub = c(1.07, NA),
                               events = c(NA, 80))$source, c("ci", "hr_events"))
   expect_error(convert_hr(hr = 0.8, ci_lb = 0.9, ci_ub = 1.2), class = "metapool_error_input",
-               regexp = "`ci_lb` must not be above `estimate`")
+               regexp = "`ci_lb` must not be above `hr`")
   expect_error(convert_hr(p = 0.03, events = 100, sign = 2), class = "metapool_error_input",
                regexp = "`sign` must be -1 or 1")
   expect_error(convert_hr(hr = -0.8, events = 100), class = "metapool_error_input",

@@ -83,6 +83,10 @@ test_that("es_giv() feeds metapool() like any effect size, with data, slab and s
   expect_identical(fit$measure, "HR")
   expect_output(print(fit), "hazard ratio")
   expect_output(print(es), "Hazard ratio, generic inverse variance")
+  # The preset only sets metapool()'s defaults: RevMan pools with DerSimonian-Laird.
+  rm5 <- es_giv(hr, ci_lb = lo, ci_ub = hi, p = pval, data = d, measure = "HR", preset = "revman5")
+  expect_equal(rm5$vi, es$vi)
+  expect_equal(metapool(rm5)$estimate, fit$estimate, tolerance = tol$exact)
   sub <- es_giv(hr, ci_lb = lo, ci_ub = hi, p = pval, data = d, subset = c(1, 3),
                 measure = "HR")
   expect_identical(sub$slab, c(1L, 3L))
