@@ -28,6 +28,7 @@ struct Sums {
   double trP = 0, trPP = 0, trPV = 0, trPPV = 0, trPVPV = 0;
   double sum_log_var = 0;  // sum log(v + tau2)      (only with want_loglik)
   double logdet_xwx = 0;   // log det(X'WX) = sum_g log(sum_{i in g} w_i)
+  double mu = 0;           // the weighted mean (one group; else see Model::mu())
 };
 
 class Model {
@@ -47,13 +48,15 @@ class Model {
       if (gi >= k_) throw std::invalid_argument("group index out of range");
       g_ = std::max(g_, gi + 1);
     }
-    std::vector<int> counts(g_, 0);
-    for (int i = 0; i < k_; ++i) ++counts[gid(i)];
-    for (int c : counts) {
-      if (c == 0) throw std::invalid_argument("empty group");
-    }
-    for (Eigen::VectorXd* w : {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
-      w->resize(g_);
+    if (g_ > 1) {
+      std::vector<int> counts(g_, 0);
+      for (int i = 0; i < k_; ++i) ++counts[gid(i)];
+      for (int c : counts) {
+        if (c == 0) throw std::invalid_argument("empty group");
+      }
+      for (Eigen::VectorXd* w : {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
+        w->resize(g_);
+      }
     }
     variance_scale_ = k_ > 0 ? k_ / vi.cwiseInverse().sum() : 1.0;
   }
@@ -65,11 +68,12 @@ class Model {
   int gid(int i) const { return group_.empty() ? 0 : group_[i]; }
   double y(int i) const { return y_[i]; }
   double v(int i) const { return v_[i]; }
-  // Group means and weight sums from the last call of at().
+  // Group means and weight sums from the last call of at() (several groups only).
   const Eigen::VectorXd& mu() const { return mu_; }
   const Eigen::VectorXd& s0() const { return s0_; }
 
   Sums at(double tau2, bool unweighted = false, bool want_loglik = false) const {
+    if (g_ == 1) return at_one(tau2, unweighted, want_loglik);
     Sums s;
     for (Eigen::VectorXd* w : {&s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
       w->setZero();
@@ -99,15 +103,8 @@ class Model {
     }
     s.trPVPV = sum_a2;
     for (int g = 0; g < g_; ++g) {
-      const double s0 = s0_[g], s2 = s2_[g];
-      s.sw += s0;
-      s.sw2 += s2;
-      s.trP += s0 - s2 / s0;
-      s.trPP += s2 - 2.0 * s3_[g] / s0 + s2 * s2 / (s0 * s0);
-      s.trPV += swv_[g] - sw2v_[g] / s0;
-      s.trPPV += sw2v_[g] - 2.0 * sw3v_[g] / s0 + s2 * sw2v_[g] / (s0 * s0);
-      s.trPVPV += -2.0 * wa2_[g] / s0 + sw2v_[g] * sw2v_[g] / (s0 * s0);
-      if (want_loglik) s.logdet_xwx += std::log(s0);
+      add_group_traces(s0_[g], s2_[g], s3_[g], swv_[g], sw2v_[g], sw3v_[g], wa2_[g],
+                       want_loglik, &s);
     }
     return s;
   }
@@ -122,6 +119,50 @@ class Model {
   }
 
  private:
+  // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
+  // fit allocates nothing.
+  Sums at_one(double tau2, bool unweighted, bool want_loglik) const {
+    Sums s;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, swv = 0, sw2v = 0, sw3v = 0;
+    for (int i = 0; i < k_; ++i) {
+      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      s0 += w;
+      s1 += w * y_[i];
+      s2 += w * w;
+      s3 += w * w * w;
+      swv += w * v_[i];
+      sw2v += w * w * v_[i];
+      sw3v += w * w * w * v_[i];
+      if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
+    }
+    s.mu = s1 / s0;
+    double sum_a2 = 0, wa2 = 0;
+    for (int i = 0; i < k_; ++i) {
+      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      const double r = y_[i] - s.mu;
+      s.rss += w * r * r;
+      s.rss2 += w * w * r * r;
+      const double a = w * v_[i];
+      sum_a2 += a * a;
+      wa2 += w * a * a;
+    }
+    s.trPVPV = sum_a2;
+    add_group_traces(s0, s2, s3, swv, sw2v, sw3v, wa2, want_loglik, &s);
+    return s;
+  }
+
+  static void add_group_traces(double s0, double s2, double s3, double swv, double sw2v,
+                               double sw3v, double wa2, bool want_loglik, Sums* s) {
+    s->sw += s0;
+    s->sw2 += s2;
+    s->trP += s0 - s2 / s0;
+    s->trPP += s2 - 2.0 * s3 / s0 + s2 * s2 / (s0 * s0);
+    s->trPV += swv - sw2v / s0;
+    s->trPPV += sw2v - 2.0 * sw3v / s0 + s2 * sw2v / (s0 * s0);
+    s->trPVPV += -2.0 * wa2 / s0 + sw2v * sw2v / (s0 * s0);
+    if (want_loglik) s->logdet_xwx += std::log(s0);
+  }
+
   const Eigen::Ref<const Eigen::VectorXd>& y_;
   const Eigen::Ref<const Eigen::VectorXd>& v_;
   const std::vector<int>& group_;
@@ -197,8 +238,8 @@ double sj_start(const Model& model, const PoolControl& control) {
   return ss / k;
 }
 
-double dl_estimate(const Model& model) {
-  const Sums s = model.at(0.0);
+// From the sums at tau^2 = 0 (the fixed-effect fit), computed once per fit.
+double dl_estimate(const Model& model, const Sums& s) {
   return std::max(0.0, (s.rss - (model.k() - model.p())) / s.trP);
 }
 
@@ -322,7 +363,7 @@ bool bracket(const Model& model, Tau2Method m, const PoolControl& control, doubl
   return true;
 }
 
-Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
+Tau2Estimate estimate_tau2(const Model& model, const Sums& fe, const PoolOptions& opt,
                            std::vector<std::string>* warnings) {
   Tau2Estimate est;
   const int k = model.k(), p = model.p();
@@ -336,14 +377,14 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
 
   switch (opt.method) {
     case Tau2Method::dl:
-      est.tau2 = dl_estimate(model);
+      est.tau2 = dl_estimate(model, fe);
       return est;
     case Tau2Method::he:
       est.tau2 = std::max(0.0, he_estimate(model));
       return est;
     case Tau2Method::hs:
     case Tau2Method::hsk: {
-      const Sums s = model.at(0.0);
+      const Sums& s = fe;
       const double rss = opt.method == Tau2Method::hsk ? s.rss * k / (k - p) : s.rss;
       est.tau2 = std::max(0.0, (rss - k) / s.sw);
       return est;
@@ -379,7 +420,7 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
         "The iterative tau^2 estimator did not converge; the root of its estimating equation "
         "was found by bracketing instead.");
   } else {
-    est.tau2 = dl_estimate(model);
+    est.tau2 = dl_estimate(model, fe);
     est.status = Tau2Status::fallback_dl;
     warnings->push_back(
         "The tau^2 estimator failed to converge even by bracketing; the DerSimonian-Laird "
@@ -401,7 +442,9 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
   return est;
 }
 
-double tau2_standard_error(const Model& model, Tau2Method m, double tau2,
+// fe, at: the sums at tau^2 = 0 and at the estimate.
+double tau2_standard_error(const Model& model, const Sums& fe, const Sums& at, Tau2Method m,
+                           double tau2,
                            const PoolControl& control) {
   const int k = model.k(), p = model.p();
   const double t = std::max(tau2, 0.0);
@@ -413,13 +456,13 @@ double tau2_standard_error(const Model& model, Tau2Method m, double tau2,
                        (2.0 * s.trPVPV + 4.0 * t * s.trPPV + 2.0 * t * t * s.trPP));
     }
     case Tau2Method::dl: {
-      const Sums s = model.at(0.0);
+      const Sums& s = fe;
       return std::sqrt((2.0 * (k - p) + 4.0 * t * s.trP + 2.0 * t * t * s.trPP) /
                        (s.trP * s.trP));
     }
     case Tau2Method::hs:
     case Tau2Method::hsk: {
-      const Sums s = model.at(0.0);
+      const Sums& s = fe;
       const double se = std::sqrt((2.0 * (k - p) + 4.0 * t * s.trP + 2.0 * t * t * s.trPP) /
                                   (s.sw * s.sw));
       return m == Tau2Method::hsk ? se * k / (k - p) : se;
@@ -429,13 +472,13 @@ double tau2_standard_error(const Model& model, Tau2Method m, double tau2,
       return std::sqrt((2.0 * s.trPVPV + 4.0 * t * s.trPV + 2.0 * t * t * (k - p)) /
                        ((k - p) * (k - p)));
     }
-    case Tau2Method::ml: return std::sqrt(2.0 / model.at(tau2).sw2);
-    case Tau2Method::reml: return std::sqrt(2.0 / model.at(tau2).trPP);
+    case Tau2Method::ml: return std::sqrt(2.0 / at.sw2);
+    case Tau2Method::reml: return std::sqrt(2.0 / at.trPP);
     case Tau2Method::eb:
     case Tau2Method::pm:
     case Tau2Method::pmm:
     case Tau2Method::dlit: {
-      const double sw = model.at(tau2).sw;
+      const double sw = at.sw;
       return std::sqrt(2.0 * k * k / (k - p) / (sw * sw));
     }
     default: return kNaN;
@@ -511,6 +554,26 @@ void profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit) 
   fit->tau2_ub = solve_decreasing(excess, fit->tau2, std::max(2.0 * fit->tau2, 1e-4), opt.control, &it);
 }
 
+// Prediction interval for the effect in a new study (one group).
+void prediction_interval(const PoolOptions& opt, int k, PoolFit* fit) {
+  double pi_crit = kNaN;
+  switch (opt.pi) {
+    case PiMethod::z: pi_crit = z_crit(opt.level); fit->pi_df = kNaN; break;
+    case PiMethod::t_k1: fit->pi_df = k - 1; break;
+    case PiMethod::t_k2: fit->pi_df = k - 2; break;
+  }
+  if (opt.pi != PiMethod::z && fit->pi_df >= 1) {
+    pi_crit = t_quantile(fit->pi_df, 1.0 - (1.0 - opt.level) / 2.0);
+  }
+  const double pi_se = std::sqrt(fit->se * fit->se + fit->tau2);
+  fit->pi_lb = fit->estimate - pi_crit * pi_se;
+  fit->pi_ub = fit->estimate + pi_crit * pi_se;
+  // No prediction interval without a between-study variance model, or from one study.
+  if (opt.method == Tau2Method::fe || (k == 1 && opt.method != Tau2Method::fixed)) {
+    fit->pi_lb = fit->pi_ub = kNaN;
+  }
+}
+
 }  // namespace
 
 PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
@@ -523,11 +586,11 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.groups = p;
   if (k == 0) throw std::invalid_argument("no studies to pool");
 
-  fit.tau2_est = estimate_tau2(model, opt, &fit.warnings);
+  // Heterogeneity about the fixed-effect fit (also what DL and HS start from).
+  const Sums fe = model.at(0.0);
+  fit.tau2_est = estimate_tau2(model, fe, opt, &fit.warnings);
   fit.tau2 = fit.tau2_est.tau2;
 
-  // Heterogeneity about the fixed-effect fit.
-  const Sums fe = model.at(0.0);
   fit.Q_df = k - p;
   if (k > p) {
     fit.Q = std::max(0.0, fe.rss);
@@ -548,14 +611,23 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
     fit.vt = 0;
   }
 
-  // The pooled estimate(s) at the fitted tau^2.
+  // The pooled estimate(s) at the fitted tau^2. One group: from the sums themselves, and
+  // the per-group and per-study vectors only when asked for (a batch fit allocates nothing).
   const Sums s = model.at(fit.tau2);
-  fit.group_estimate = model.mu();
-  fit.group_se = model.s0().cwiseInverse().cwiseSqrt();
+  double estimate0 = s.mu, se0 = std::sqrt(1.0 / s.sw);
+  if (p > 1) {
+    fit.group_estimate = model.mu();
+    fit.group_se = model.s0().cwiseInverse().cwiseSqrt();
+    estimate0 = fit.group_estimate[0];
+    se0 = fit.group_se[0];
+  } else if (opt.weights) {
+    fit.group_estimate = Eigen::VectorXd::Constant(1, estimate0);
+    fit.group_se = Eigen::VectorXd::Constant(1, se0);
+  }
   if (opt.weights) {
     fit.weights.resize(k);
     for (int i = 0; i < k; ++i) {
-      fit.weights[i] = 1.0 / (vi[i] + fit.tau2) / model.s0()[model.gid(i)];
+      fit.weights[i] = 1.0 / (vi[i] + fit.tau2) / (p > 1 ? model.s0()[model.gid(i)] : s.sw);
     }
   }
 
@@ -568,8 +640,8 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   }
   fit.df = t_based ? static_cast<double>(k - p) : kNaN;
   if (p == 1) {
-    fit.estimate = fit.group_estimate[0];
-    fit.se = fit.group_se[0] * std::sqrt(fit.s2w);
+    fit.estimate = estimate0;
+    fit.se = se0 * std::sqrt(fit.s2w);
     const double crit = t_based ? t_quantile(fit.df, 1.0 - (1.0 - opt.level) / 2.0)
                                 : z_crit(opt.level);
     fit.stat = fit.estimate / fit.se;
@@ -583,22 +655,10 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
                              "interval; the Wald (z) interval is reported.");
     }
 
-    // Prediction interval for the effect in a new study.
-    double pi_crit = kNaN;
-    switch (opt.pi) {
-      case PiMethod::z: pi_crit = z_crit(opt.level); fit.pi_df = kNaN; break;
-      case PiMethod::t_k1: fit.pi_df = k - 1; break;
-      case PiMethod::t_k2: fit.pi_df = k - 2; break;
-    }
-    if (opt.pi != PiMethod::z && fit.pi_df >= 1) {
-      pi_crit = t_quantile(fit.pi_df, 1.0 - (1.0 - opt.level) / 2.0);
-    }
-    const double pi_se = std::sqrt(fit.se * fit.se + fit.tau2);
-    fit.pi_lb = fit.estimate - pi_crit * pi_se;
-    fit.pi_ub = fit.estimate + pi_crit * pi_se;
-    // No prediction interval without a between-study variance model, or from one study.
-    if (opt.method == Tau2Method::fe || (k == 1 && opt.method != Tau2Method::fixed)) {
-      fit.pi_lb = fit.pi_ub = kNaN;
+    if (opt.prediction) {
+      prediction_interval(opt, k, &fit);
+    } else {
+      fit.pi_lb = fit.pi_ub = fit.pi_df = kNaN;
     }
   } else {
     fit.estimate = fit.se = fit.stat = fit.p = fit.ci_lb = fit.ci_ub = kNaN;
@@ -607,7 +667,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // Uncertainty in tau^2.
   const bool random = opt.method != Tau2Method::fe && opt.method != Tau2Method::fixed;
-  fit.tau2_se = random && k > p ? tau2_standard_error(model, opt.method, fit.tau2, opt.control) : kNaN;
+  fit.tau2_se = random && k > p ? tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control) : kNaN;
   fit.loglik = kNaN;
   if (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml) {
     fit.loglik = model.loglik(fit.tau2, opt.method == Tau2Method::reml);

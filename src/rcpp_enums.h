@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "metapool/batch.hpp"
 #include "metapool/effect_sizes.hpp"
 #include "metapool/mantel_haenszel.hpp"
 #include "metapool/pool.hpp"
@@ -102,6 +103,25 @@ inline metapool::MhRdVariance rd_variance(const std::string& x) {
       {"GR", metapool::MhRdVariance::greenland_robins},
       {"sato", metapool::MhRdVariance::sato}};
   return lookup(t, x, "rd_variance");
+}
+
+// Result columns by name (as metapool_batch() names them) -> BatchColumn bits.
+inline std::uint32_t batch_columns(const std::vector<std::string>& names) {
+  static const std::pair<const char*, metapool::BatchColumn> t[] = {
+      {"estimate", metapool::col_estimate}, {"se", metapool::col_se},
+      {"stat", metapool::col_stat},         {"p", metapool::col_p},
+      {"ci_lb", metapool::col_ci_lb},       {"ci_ub", metapool::col_ci_ub},
+      {"pi_lb", metapool::col_pi_lb},       {"pi_ub", metapool::col_pi_ub},
+      {"tau2", metapool::col_tau2},         {"tau2_lb", metapool::col_tau2_lb},
+      {"tau2_ub", metapool::col_tau2_ub},   {"I2", metapool::col_I2},
+      {"H2", metapool::col_H2},             {"Q", metapool::col_Q},
+      {"Q_p", metapool::col_Q_p},           {"converged", metapool::col_converged},
+      {"iterations", metapool::col_iterations}};
+  std::uint32_t bits = 0;
+  for (const std::string& x : names) {
+    if (x != "k") bits |= lookup(t, x, "result column");
+  }
+  return bits;
 }
 
 // The pooling options shared by metapool() and every batch engine.
