@@ -148,6 +148,7 @@ const DoubleColumn kDoubleColumns[] = {
 // The work a batch does not need: intervals for columns nobody keeps, and weights.
 PoolOptions batch_options(PoolOptions opt, std::uint32_t columns) {
   opt.weights = false;
+  opt.loglik = false;
   if (!(columns & (col_tau2_lb | col_tau2_ub))) opt.tau2_ci = Tau2CiMethod::none;
   if (!(columns & (col_pi_lb | col_pi_ub))) opt.prediction = false;
   return opt;

@@ -25,6 +25,7 @@ struct Sums {
   double sw = 0, sw2 = 0;  // sum w, sum w^2
   double rss = 0;          // Y'PY  = sum w (y - mu_g)^2
   double rss2 = 0;         // Y'PPY = sum w^2 (y - mu_g)^2
+  double rss3 = 0;         // Y'PPPY = e'Pe with e = PY = w (y - mu_g): the score's slope
   double trP = 0, trPP = 0, trPV = 0, trPPV = 0, trPVPV = 0;
   double sum_log_var = 0;  // sum log(v + tau2)      (only with want_loglik)
   double logdet_xwx = 0;   // log det(X'WX) = sum_g log(sum_{i in g} w_i)
@@ -54,7 +55,8 @@ class Model {
       for (int c : counts) {
         if (c == 0) throw std::invalid_argument("empty group");
       }
-      for (Eigen::VectorXd* w : {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
+      for (Eigen::VectorXd* w :
+           {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_, &swe_}) {
         w->resize(g_);
       }
     }
@@ -92,15 +94,19 @@ class Model {
     }
     mu_ = s1_.cwiseQuotient(s0_);
     double sum_a2 = 0;  // sum (w v)^2, for tr(PVPV)
+    swe_.setZero();
     for (int i = 0; i < k_; ++i) {
       const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
       const double r = y_[i] - mu_[gid(i)];
       s.rss += w * r * r;
       s.rss2 += w * w * r * r;
+      s.rss3 += w * w * w * r * r;
+      swe_[gid(i)] += w * w * r;
       const double a = w * v_[i];
       sum_a2 += a * a;
       wa2_[gid(i)] += w * a * a;
     }
+    for (int g = 0; g < g_; ++g) s.rss3 -= swe_[g] * swe_[g] / s0_[g];
     s.trPVPV = sum_a2;
     for (int g = 0; g < g_; ++g) {
       add_group_traces(s0_[g], s2_[g], s3_[g], swv_[g], sw2v_[g], sw3v_[g], wa2_[g],
@@ -116,6 +122,25 @@ class Model {
       return -0.5 * (k_ - g_) * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.logdet_xwx - 0.5 * s.rss;
     }
     return -0.5 * k_ * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.rss;
+  }
+
+  // loglik(0) - loglik(tau2). With one group: sum log(v / (v + tau2)) as the log of a
+  // product (rescaled before it can underflow), one log instead of 2k.
+  double loglik_gain_at_zero(double tau2, bool reml) const {
+    if (g_ > 1) return loglik(0.0, reml) - loglik(tau2, reml);
+    const Sums zero = at(0.0), at_tau2 = at(tau2);
+    double log_ratio = 0, prod = 1;
+    for (int i = 0; i < k_; ++i) {
+      prod *= v_[i] / (v_[i] + tau2);
+      if (prod < 1e-250) {
+        log_ratio += std::log(prod);
+        prod = 1;
+      }
+    }
+    log_ratio += std::log(prod);
+    double gain = -0.5 * log_ratio - 0.5 * (zero.rss - at_tau2.rss);
+    if (reml) gain -= 0.5 * std::log(zero.sw / at_tau2.sw);
+    return gain;
   }
 
  private:
@@ -136,16 +161,19 @@ class Model {
       if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
     }
     s.mu = s1 / s0;
-    double sum_a2 = 0, wa2 = 0;
+    double sum_a2 = 0, wa2 = 0, swe = 0;
     for (int i = 0; i < k_; ++i) {
       const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
       const double r = y_[i] - s.mu;
       s.rss += w * r * r;
       s.rss2 += w * w * r * r;
+      s.rss3 += w * w * w * r * r;
+      swe += w * w * r;
       const double a = w * v_[i];
       sum_a2 += a * a;
       wa2 += w * a * a;
     }
+    s.rss3 -= swe * swe / s0;
     s.trPVPV = sum_a2;
     add_group_traces(s0, s2, s3, swv, sw2v, sw3v, wa2, want_loglik, &s);
     return s;
@@ -168,7 +196,7 @@ class Model {
   const std::vector<int>& group_;
   int k_ = 0, g_ = 1;
   double variance_scale_ = 1.0;
-  mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_;
+  mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_, swe_;
 };
 
 // Relative to tau^2, or to the typical sampling variance when tau^2 is smaller, so
@@ -263,7 +291,7 @@ double estimating_equation(const Model& model, Tau2Method m, double tau2) {
   }
 }
 
-// Fisher scoring (ML, REML) or Morris' iteration (EB) with step-halving at zero. The
+// Newton / Fisher scoring (ML, REML) or Morris' iteration (EB) with step-halving at zero. The
 // signs of the estimating equation at the iterates bracket the root; scoring can
 // converge slowly (linearly, for small k near the boundary), so after a few dozen
 // steps TOMS 748 finishes inside that bracket.
@@ -306,6 +334,22 @@ bool scoring(const Model& model, Tau2Method m, const PoolControl& control, doubl
       return true;
     }
     double adj = f / info * control.step_adj;
+    if (m != Tau2Method::eb) {
+      // Close to the root, Newton's step, with the score's observed slope
+      // -(2 Y'PPPY - info) instead of its expectation: quadratic convergence where Fisher
+      // scoring is linear (10-20 steps to the tolerance). Far from it the Fisher step,
+      // which does not jump over a maximum into the dip some REML likelihoods have near
+      // zero; and Newton only where the slope is negative, the step short, and inside the
+      // bracket the iterates have found.
+      const double scale = 0.05 * std::max(model.variance_scale(), tau2);
+      const double observed = 2.0 * s.rss3 - info;
+      const double newton = f / observed * control.step_adj;
+      if (std::fabs(adj) <= scale && observed > 0 && std::fabs(newton) <= 5.0 * scale &&
+          tau2 + newton >= 0 && (!have_lo || tau2 + newton > lo) &&
+          (!have_hi || tau2 + newton < hi)) {
+        adj = newton;
+      }
+    }
     if (!std::isfinite(adj)) return false;
     if (tau2 + adj < 0) {
       // Heading below zero: if the estimating equation is non-positive at zero, the
@@ -431,7 +475,7 @@ Tau2Estimate estimate_tau2(const Model& model, const Sums& fe, const PoolOptions
   // ML/REML: a root of the score need not be the maximum; compare with the boundary.
   if ((opt.method == Tau2Method::ml || opt.method == Tau2Method::reml) && est.tau2 > 0) {
     const bool reml = opt.method == Tau2Method::reml;
-    if (model.loglik(0.0, reml) > model.loglik(est.tau2, reml) + 1e-10) {
+    if (model.loglik_gain_at_zero(est.tau2, reml) > 1e-10) {
       est.tau2 = 0;
       est.status = Tau2Status::boundary;
       warnings->push_back(
@@ -669,7 +713,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   const bool random = opt.method != Tau2Method::fe && opt.method != Tau2Method::fixed;
   fit.tau2_se = random && k > p ? tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control) : kNaN;
   fit.loglik = kNaN;
-  if (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml) {
+  if (opt.loglik && (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
     fit.loglik = model.loglik(fit.tau2, opt.method == Tau2Method::reml);
   }
   fit.tau2_lb = fit.tau2_ub = kNaN;

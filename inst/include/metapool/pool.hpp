@@ -34,6 +34,7 @@ struct PoolOptions {
   PoolControl control;
   bool weights = true;       // fill PoolFit::weights (and, with one group, group_estimate/_se)
   bool prediction = true;    // compute the prediction interval (else pi_lb, pi_ub are NaN)
+  bool loglik = true;        // compute PoolFit::loglik (else NaN; batch engines skip it)
 };
 
 // How the tau^2 estimate was reached (for the fit's report and warnings).
