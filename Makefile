@@ -8,7 +8,7 @@ VERSION := $(shell sed -n 's/^Version: *//p' DESCRIPTION)
 TARBALL := $(PKG)_$(VERSION).tar.gz
 
 BUILD_DEPS := Rcpp RcppEigen BH
-TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown
+TEST_DEPS  := $(BUILD_DEPS) metafor metadat knitr markdown future future.apply progressr
 BENCH_DEPS := $(TEST_DEPS) bench
 
 .PHONY: demo test check install deps-build deps-test sanitize valgrind bench document clean

@@ -147,10 +147,18 @@ class Model {
   // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
   // fit allocates nothing.
   Sums at_one(double tau2, bool unweighted, bool want_loglik) const {
+    // The last weighted evaluation is remembered: an estimator's final check, the pooled
+    // estimate and the tau^2 standard error all ask for the sums at the estimate.
+    const bool plain = !unweighted && !want_loglik;
+    if (plain && tau2 == memo_tau2_) return memo_;
     Sums s;
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0, swv = 0, sw2v = 0, sw3v = 0;
+    // The weights of a small analysis are kept for the second pass (one division each).
+    double kept[kKeepWeights];
+    const bool keep = k_ <= kKeepWeights;
     for (int i = 0; i < k_; ++i) {
       const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      if (keep) kept[i] = w;
       s0 += w;
       s1 += w * y_[i];
       s2 += w * w;
@@ -163,7 +171,7 @@ class Model {
     s.mu = s1 / s0;
     double sum_a2 = 0, wa2 = 0, swe = 0;
     for (int i = 0; i < k_; ++i) {
-      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      const double w = keep ? kept[i] : unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
       const double r = y_[i] - s.mu;
       s.rss += w * r * r;
       s.rss2 += w * w * r * r;
@@ -176,8 +184,14 @@ class Model {
     s.rss3 -= swe * swe / s0;
     s.trPVPV = sum_a2;
     add_group_traces(s0, s2, s3, swv, sw2v, sw3v, wa2, want_loglik, &s);
+    if (plain) {
+      memo_tau2_ = tau2;
+      memo_ = s;
+    }
     return s;
   }
+
+  static const int kKeepWeights = 64;
 
   static void add_group_traces(double s0, double s2, double s3, double swv, double sw2v,
                                double sw3v, double wa2, bool want_loglik, Sums* s) {
@@ -197,6 +211,8 @@ class Model {
   int k_ = 0, g_ = 1;
   double variance_scale_ = 1.0;
   mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_, swe_;
+  mutable double memo_tau2_ = std::numeric_limits<double>::quiet_NaN();
+  mutable Sums memo_;
 };
 
 // Relative to tau^2, or to the typical sampling variance when tau^2 is smaller, so
