@@ -135,8 +135,8 @@ test_that("threads give bit-identical results for every engine and block boundar
   expect_identical(metapool_gosh(fit, threads = 1, progress = FALSE),
                    metapool_gosh(fit, threads = 2, progress = FALSE))
   set.seed(7)
-  b1 <- metapool_bootstrap(fit, B = 300, threads = 1, progress = FALSE)
+  b1 <- suppressWarnings(metapool_bootstrap(fit, B = 300, threads = 1, progress = FALSE))
   set.seed(7)
-  b2 <- metapool_bootstrap(fit, B = 300, threads = 2, progress = FALSE)
+  b2 <- suppressWarnings(metapool_bootstrap(fit, B = 300, threads = 2, progress = FALSE))
   expect_identical(b1, b2)
 })

@@ -11,7 +11,6 @@ with_plan <- function(plan_expr, code) {
 test_that("batch, GOSH, permutation and bootstrap agree under sequential and multisession plans", {
   skip_if_not_installed("future")
   skip_if_not_installed("future.apply")
-  skip_on_cran()
   set.seed(11)
   k <- 8
   n <- 2500  # more than one piece of 1,000 fits
