@@ -75,7 +75,7 @@ class Model {
   const Eigen::VectorXd& s0() const { return s0_; }
 
   Sums at(double tau2, bool unweighted = false, bool want_loglik = false) const {
-    if (g_ == 1) return at_one(tau2, unweighted, want_loglik);
+    if (g_ == 1) return at_one<true>(tau2, unweighted, want_loglik);
     Sums s;
     for (Eigen::VectorXd* w : {&s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
       w->setZero();
@@ -115,6 +115,12 @@ class Model {
     return s;
   }
 
+  // The sums without the traces involving V (trPV, trPPV, trPVPV: NaN with one group),
+  // which only DLIT, HE and the SJ standard error use.
+  Sums at_lite(double tau2) const {
+    return g_ == 1 ? at_one<false>(tau2, false, false) : at(tau2);
+  }
+
   // ML or REML log-likelihood at tau2 (metafor's definitions).
   double loglik(double tau2, bool reml) const {
     const Sums s = at(tau2, false, true);
@@ -128,7 +134,7 @@ class Model {
   // product (rescaled before it can underflow), one log instead of 2k.
   double loglik_gain_at_zero(double tau2, bool reml) const {
     if (g_ > 1) return loglik(0.0, reml) - loglik(tau2, reml);
-    const Sums zero = at(0.0), at_tau2 = at(tau2);
+    const Sums zero = at_lite(0.0), at_tau2 = at_lite(tau2);
     double log_ratio = 0, prod = 1;
     for (int i = 0; i < k_; ++i) {
       prod *= v_[i] / (v_[i] + tau2);
@@ -146,11 +152,15 @@ class Model {
  private:
   // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
   // fit allocates nothing.
+  // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
+  // fit allocates nothing. Without `Full`, only what the score equations, the Q
+  // statistic and the pooled estimate need (sw, sw2, rss, rss2, rss3, trP, trPP, mu).
+  template <bool Full>
   Sums at_one(double tau2, bool unweighted, bool want_loglik) const {
     // The last weighted evaluation is remembered: an estimator's final check, the pooled
     // estimate and the tau^2 standard error all ask for the sums at the estimate.
     const bool plain = !unweighted && !want_loglik;
-    if (plain && tau2 == memo_tau2_) return memo_;
+    if (plain && tau2 == memo_tau2_ && (memo_full_ || !Full)) return memo_;
     Sums s;
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0, swv = 0, sw2v = 0, sw3v = 0;
     // The weights of a small analysis are kept for the second pass (one division each).
@@ -163,9 +173,11 @@ class Model {
       s1 += w * y_[i];
       s2 += w * w;
       s3 += w * w * w;
-      swv += w * v_[i];
-      sw2v += w * w * v_[i];
-      sw3v += w * w * w * v_[i];
+      if (Full) {
+        swv += w * v_[i];
+        sw2v += w * w * v_[i];
+        sw3v += w * w * w * v_[i];
+      }
       if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
     }
     s.mu = s1 / s0;
@@ -177,15 +189,19 @@ class Model {
       s.rss2 += w * w * r * r;
       s.rss3 += w * w * w * r * r;
       swe += w * w * r;
-      const double a = w * v_[i];
-      sum_a2 += a * a;
-      wa2 += w * a * a;
+      if (Full) {
+        const double a = w * v_[i];
+        sum_a2 += a * a;
+        wa2 += w * a * a;
+      }
     }
     s.rss3 -= swe * swe / s0;
     s.trPVPV = sum_a2;
     add_group_traces(s0, s2, s3, swv, sw2v, sw3v, wa2, want_loglik, &s);
+    if (!Full) s.trPV = s.trPPV = s.trPVPV = kNaN;  // not computed
     if (plain) {
       memo_tau2_ = tau2;
+      memo_full_ = Full;
       memo_ = s;
     }
     return s;
@@ -212,6 +228,7 @@ class Model {
   double variance_scale_ = 1.0;
   mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_, swe_;
   mutable double memo_tau2_ = std::numeric_limits<double>::quiet_NaN();
+  mutable bool memo_full_ = false;
   mutable Sums memo_;
 };
 
@@ -294,7 +311,7 @@ double he_estimate(const Model& model) {
 
 // The estimating equation each iterative estimator solves: positive below the root.
 double estimating_equation(const Model& model, Tau2Method m, double tau2) {
-  const Sums s = model.at(tau2);
+  const Sums s = m == Tau2Method::dlit ? model.at(tau2) : model.at_lite(tau2);
   const int k = model.k(), p = model.p();
   switch (m) {
     case Tau2Method::ml: return s.rss2 - s.sw;
@@ -319,7 +336,7 @@ bool scoring(const Model& model, Tau2Method m, const PoolControl& control, doubl
   bool have_lo = false, have_hi = false;
   double tau2 = start;
   for (int it = 1; it <= control.max_iter; ++it) {
-    const Sums s = model.at(tau2);
+    const Sums s = model.at_lite(tau2);
     double f, info;
     if (m == Tau2Method::ml) {
       f = s.rss2 - s.sw;
@@ -552,7 +569,7 @@ double solve_q(const Model& model, double target, const PoolControl& control) {
   double lo = 0.0, hi = std::numeric_limits<double>::infinity();
   double t = 0.0;
   for (int it = 0; it < std::max(control.max_iter, 200); ++it) {
-    const Sums s = model.at(t);
+    const Sums s = model.at_lite(t);
     const double g = s.rss - target;
     if (g > 0) {
       lo = t;
@@ -647,7 +664,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   if (k == 0) throw std::invalid_argument("no studies to pool");
 
   // Heterogeneity about the fixed-effect fit (also what DL and HS start from).
-  const Sums fe = model.at(0.0);
+  const Sums fe = model.at_lite(0.0);
   fit.tau2_est = estimate_tau2(model, fe, opt, &fit.warnings);
   fit.tau2 = fit.tau2_est.tau2;
 
@@ -673,7 +690,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // The pooled estimate(s) at the fitted tau^2. One group: from the sums themselves, and
   // the per-group and per-study vectors only when asked for (a batch fit allocates nothing).
-  const Sums s = model.at(fit.tau2);
+  const Sums s = model.at_lite(fit.tau2);
   double estimate0 = s.mu, se0 = std::sqrt(1.0 / s.sw);
   if (p > 1) {
     fit.group_estimate = model.mu();
