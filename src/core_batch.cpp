@@ -33,7 +33,7 @@ long run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
   long warnings = 0;
   std::exception_ptr interrupted;
   const int threads = std::max(ctl.threads, 1);
-  const Eigen::Index chunk = std::max<Eigen::Index>(ctl.chunk, kBlock * threads);
+  const Eigen::Index chunk = std::max<Eigen::Index>(ctl.chunk, 1);
   const Eigen::Index buffer = std::max<Eigen::Index>(max_k, 1);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) reduction(+ : warnings)
