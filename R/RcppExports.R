@@ -21,8 +21,8 @@ cpp_influence <- function(yi, vi, options, threads) {
     .Call(`_metapool_cpp_influence`, yi, vi, options, threads)
 }
 
-cpp_permutation <- function(yi, vi, signs, exact, options, threads, progress) {
-    .Call(`_metapool_cpp_permutation`, yi, vi, signs, exact, options, threads, progress)
+cpp_permutation <- function(yi, vi, signs, exact, options, threads, progress, first = 0, count = -1) {
+    .Call(`_metapool_cpp_permutation`, yi, vi, signs, exact, options, threads, progress, first, count)
 }
 
 cpp_bootstrap_parametric <- function(vi, estimate, tau2, z, options, threads, progress) {

@@ -26,8 +26,19 @@
 #'   `data` for the long layout, or matrices.
 #' @param by Grouping variable of the long layout.
 #' @inheritParams metapool
+#' @param tau2_ci Confidence interval for tau^2: `"QP"` (Q-profile, the
+#'   default), `"PL"` (profile likelihood, ML and REML), or `"none"` to skip it
+#'   (`tau2_lb` and `tau2_ub` are then `NA`; a simulation study that does not
+#'   look at them saves most of the time of a DerSimonian-Laird fit).
+#' @param prediction Compute the prediction interval (`pi_lb`, `pi_ub`)?
+#'   `FALSE` skips it (the columns are then `NA`).
+#' @param columns The result columns to compute and return (besides `group`
+#'   and `k`): `NULL` for all of them, or a subset of `estimate`, `se`, `stat`,
+#'   `p`, `ci_lb`, `ci_ub`, `pi_lb`, `pi_ub`, `tau2`, `tau2_lb`, `tau2_ub`,
+#'   `I2`, `H2`, `Q`, `Q_p`, `converged`, `iterations`. Columns left out cost
+#'   no memory, and intervals nobody asked for are not computed.
 #' @param threads Number of OpenMP threads (default 1). At most 2 are used
-#'   during `R CMD check`.
+#'   during `R CMD check`. Results are identical for any number of threads.
 #' @param tau_prior,mu_prior With `method = "bayes"`: the priors of
 #'   [metapool_bayes()]. Each group gets the Bayesian fit: `estimate` is the
 #'   posterior median of mu, `se` its posterior SD, `ci_lb`/`ci_ub` and
@@ -37,12 +48,22 @@
 #'   posterior was proper and its integral converged; `stat`, `p`, `I2`, `H2`,
 #'   `Q`, `Q_p` are NA. A prior given as an R function runs on one thread.
 #' @param progress Show a progress bar for jobs taking more than two seconds
-#'   (default: in interactive sessions).
+#'   (default: in interactive sessions). With a [future::plan()] set, progress
+#'   is reported through \pkg{progressr} (wrap the call in
+#'   `progressr::with_progress()`).
+#' @section Many machines: When \pkg{future.apply} is installed and a
+#'   [future::plan()] other than `sequential` is set (`multisession`,
+#'   `cluster`, or `future.batchtools` on an HPC scheduler), the analyses are
+#'   split into chunks of consecutive groups that run on the plan's workers
+#'   (each with `threads` threads), and the pieces are put back in order. The
+#'   result is identical to the one from a single process.
 #' @return A data frame with one row per meta-analysis: `group`, `k`,
 #'   `estimate`, `se`, `ci_lb`, `ci_ub`, `pi_lb`, `pi_ub`, `stat`, `p`, `tau2`,
-#'   `tau2_lb`, `tau2_ub`, `I2`, `H2`, `Q`, `Q_p`, `converged`, `iterations`.
+#'   `tau2_lb`, `tau2_ub`, `I2`, `H2`, `Q`, `Q_p`, `converged`, `iterations`
+#'   (only those in `columns` when it is given).
 #' @seealso [metapool()]; [metapool_gosh()], [metapool_leave1out()],
-#'   [metapool_permutest()], [metapool_bootstrap()].
+#'   [metapool_permutest()], [metapool_bootstrap()]; the vignette
+#'   `vignette("simulation-study", package = "metapool")`.
 #' @examples
 #' # 2,000 simulated meta-analyses of 10 studies each
 #' set.seed(1)
@@ -52,11 +73,19 @@
 #' res <- metapool_batch(sim, yi, vi, by = rep, method = "DL", ci_method = "hksj")
 #' head(res)
 #' mean(res$ci_lb < 0.3 & res$ci_ub > 0.3)  # coverage of the HKSJ interval
+#'
+#' # Only what the simulation needs, from matrices (one analysis per column)
+#' y <- matrix(sim$yi, nrow = 10)
+#' v <- matrix(sim$vi, nrow = 10)
+#' lean <- metapool_batch(yi = y, vi = v, method = "DL", ci_method = "hksj",
+#'                        tau2_ci = "none", prediction = FALSE,
+#'                        columns = c("estimate", "ci_lb", "ci_ub", "tau2"))
+#' all.equal(lean$ci_lb, res$ci_lb)
 #' @export
 metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
                            method = "REML", tau2 = NULL, ci_method = "z",
-                           pi_method = "t_k2", tau2_ci = "QP", level = 95, control = list(),
-                           threads = 1L,
+                           pi_method = "t_k2", tau2_ci = "QP", prediction = TRUE, columns = NULL,
+                           level = 95, control = list(), threads = 1L,
                            progress = interactive(), na.action = "na.fail",
                            tau_prior = prior_half_normal(0.5), mu_prior = "uniform") {
   env <- parent.frame()
@@ -66,6 +95,8 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
   } else {
     iv_settings(method, tau2, ci_method, pi_method, tau2_ci, FALSE, level, control)
   }
+  prediction <- chk_flag(prediction, "prediction")
+  columns <- batch_column_choice(columns)
   threads <- resolve_threads(threads)
   if (is.list(data) && !is.data.frame(data)) {
     long <- batch_from_list(data)
@@ -75,9 +106,27 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
   }
   long <- batch_clean(long, na.action)
   if (bayes) return(bayes_batch(long, settings, threads))
-  res <- cpp_pool_groups(long$yi, long$vi, long$starts, engine_options(settings),
-                         threads, isTRUE(progress))
-  batch_frame(res, group = long$group)
+  opts <- engine_options(settings, prediction = prediction, weights = FALSE, columns = columns)
+  res <- if (future_active()) {
+    run_future(group_pieces(long$yi, long$vi, long$starts), "groups", opts, threads, progress)
+  } else {
+    cpp_pool_groups(long$yi, long$vi, long$starts, opts, threads, isTRUE(progress))
+  }
+  batch_frame(res, group = long$group, columns = c("k", columns))
+}
+
+batch_column_choice <- function(columns) {
+  if (is.null(columns)) return(batch_columns[-1L])
+  if (!is.character(columns) || !length(columns) || anyNA(columns)) {
+    abort_input("`columns` must be NULL or names of result columns.", "columns")
+  }
+  bad <- setdiff(columns, batch_columns)
+  if (length(bad)) {
+    abort_input(sprintf("`columns` has unknown column%s %s; choose from %s.",
+                        if (length(bad) > 1L) "s" else "", paste0("\"", bad, "\"", collapse = ", "),
+                        paste(batch_columns[-1L], collapse = ", ")), "columns")
+  }
+  batch_columns[batch_columns %in% setdiff(columns, "k")]
 }
 
 batch_from_long <- function(args) {
@@ -87,17 +136,27 @@ batch_from_long <- function(args) {
        by = args$by)
 }
 
+# Matrices stay matrices (no copy, no grouping vector): column j is analysis j.
 batch_from_matrix <- function(args) {
   if (!is.null(args$by)) abort_input("`by` is not used with matrices: each column is one meta-analysis.", "by")
   v <- args$vi %||% args$sei
   if (!is.matrix(v) || !identical(dim(v), dim(args$yi))) {
     abort_input("With a matrix `yi`, `vi` (or `sei`) must be a matrix of the same dimensions.", "vi")
   }
-  group <- colnames(args$yi) %||% seq_len(ncol(args$yi))
-  list(yi = chk_numeric_vector(as.vector(args$yi), "yi"),
-       vi = effect_variances(if (is.null(args$vi)) NULL else as.vector(args$vi),
-                      if (is.null(args$sei)) NULL else as.vector(args$sei)),
-       by = rep(group, each = nrow(args$yi)))
+  numeric_matrix <- function(x, nm) {
+    if (!is.numeric(x)) abort_input(sprintf("`%s` must be a numeric matrix.", nm), nm)
+    if (!is.double(x)) storage.mode(x) <- "double"
+    x
+  }
+  vi <- if (is.null(args$vi)) {
+    sei <- numeric_matrix(args$sei, "sei")
+    chk_at_least(sei, 0, "sei", "must be positive", strict = TRUE)
+    sei^2
+  } else {
+    numeric_matrix(args$vi, "vi")
+  }
+  list(yi = numeric_matrix(args$yi, "yi"), vi = vi,
+       group = colnames(args$yi) %||% seq_len(ncol(args$yi)))
 }
 
 batch_from_list <- function(data) {
@@ -115,17 +174,39 @@ batch_from_list <- function(data) {
        by = rep(group, vapply(parts, function(p) length(p$yi), integer(1))))
 }
 
-# Validate, apply the NA policy, and sort by group (first-appearance order).
+# Validate, apply the NA policy, and sort by group (first-appearance order). Matrices
+# (no `by`) keep every column as a row of the result, with k = 0 if all its cells are
+# missing.
 batch_clean <- function(long, na.action) {
-  if (na_policy(na.action) == "pass") {
-    abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
+  matrices <- is.null(long$by)
+  if (!matrices) chk_same_length(list(yi = long$yi, vi = long$vi, by = long$by))
+  policy <- na_policy(na.action)
+  if (policy == "pass") abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
+  if (anyNA(long$yi) || anyNA(long$vi) || anyNA(long$by)) {
+    missing_row <- is.na(long$yi) | is.na(long$vi)
+    if (!matrices) missing_row <- missing_row | is.na(long$by)
+    if (policy == "fail") {
+      nm <- c("yi", "vi", "by")[c(anyNA(long$yi), anyNA(long$vi), anyNA(long$by))][1L]
+      abort_input(sprintf("`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop them.",
+                          nm, describe_rows(is.na(as.vector(long[[nm]])))), nm)
+    }
+    keep <- !missing_row
+    if (matrices) {
+      long$starts <- c(0, cumsum(colSums(keep)))
+      keep <- as.vector(keep)
+    }
+    long$yi <- long$yi[keep]
+    long$vi <- long$vi[keep]
+    if (!matrices) long$by <- long$by[keep]
   }
-  rows <- study_rows(long[c("yi", "vi", "by")], NULL, NULL, na.action)
-  if (!is.null(rows$keep)) long <- lapply(long[c("yi", "vi", "by")], `[`, rows$keep)
   if (!length(long$yi)) abort_input("No studies to pool.")
   chk_finite(long$yi, "yi")
   chk_finite(long$vi, "vi")
   chk_at_least(long$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
+  if (matrices) {
+    starts <- long$starts %||% (nrow(long$yi) * (0:length(long$group)))
+    return(list(yi = long$yi, vi = long$vi, group = long$group, starts = as.numeric(starts)))
+  }
   by <- long$by
   n <- length(by)
   if (is.numeric(by) && !is.unsorted(by)) {
@@ -165,7 +246,7 @@ batch_columns <- c("k", "estimate", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "s
 
 batch_frame <- function(res, group = NULL, columns = batch_columns) {
   raise_notes(res$notes)
-  out <- res[columns]
+  out <- res[intersect(columns, names(res))]
   if (!is.null(group)) out <- c(list(group = group), out)
   structure(out, row.names = c(NA_integer_, -length(res$k)), class = "data.frame")
 }

@@ -70,9 +70,12 @@ named <- function(x, nm) {
 }
 
 # Raise the notes an engine reported, each with its class.
+# A batch engine's notes say how many of `total` fits reported each.
 raise_notes <- function(notes) {
   if (!length(notes$class)) return(invisible())
-  for (i in seq_along(notes$class)) warn_metapool(notes$message[[i]], notes$class[[i]])
+  message <- notes$message
+  if (!is.null(notes$count)) message <- sprintf("%g of %g fits: %s", notes$count, notes$total, message)
+  for (i in seq_along(notes$class)) warn_metapool(message[[i]], notes$class[[i]])
 }
 
 # Risk of the event in the control groups of the pooled studies taken together (the

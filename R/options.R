@@ -6,7 +6,7 @@
 option_choices <- list(
   ci_method = c("z", "t", "hksj", "hksj_adhoc"),
   pi_method = c("t_k2", "t_k1", "z"),
-  tau2_ci = c("QP", "PL"),
+  tau2_ci = c("QP", "PL", "none"),
   mh_measure = c("OR", "RR", "RD"),
   mh_method = c("MH", "Peto"),
   model = c("fixed", "random"),
@@ -105,12 +105,18 @@ mh_settings <- function(measure = "OR", method = "MH", model = "fixed", preset =
 }
 
 # The one named options list that reaches cpp_pool() and every batch engine.
-engine_options <- function(settings, tau2_ci = settings$tau2_ci) {
+# `prediction`, `weights`: skip the prediction interval or the study weights (work a
+# batch may not want); `columns`: the batch result columns to keep (absent: all).
+engine_options <- function(settings, tau2_ci = settings$tau2_ci, prediction = TRUE,
+                           weights = TRUE, columns = NULL) {
   ctl <- settings$control
-  list(method = settings$method, tau2_fixed = settings$tau2_fixed,
-       ci_method = settings$ci_method, pi_method = settings$pi_method, tau2_ci = tau2_ci,
-       level = settings$level, tol = ctl$tol, max_iter = ctl$max_iter,
-       tau2_init = ctl$tau2_init, step_adj = ctl$step_adj)
+  out <- list(method = settings$method, tau2_fixed = settings$tau2_fixed,
+              ci_method = settings$ci_method, pi_method = settings$pi_method, tau2_ci = tau2_ci,
+              level = settings$level, tol = ctl$tol, max_iter = ctl$max_iter,
+              tau2_init = ctl$tau2_init, step_adj = ctl$step_adj, prediction = prediction,
+              weights = weights)
+  if (!is.null(columns)) out$columns <- columns
+  out
 }
 
 chk_control <- function(control) {

@@ -48,11 +48,19 @@ metapool_gosh <- function(fit, subsets = NULL, threads = 1L, progress = interact
   if (all && k > 30) {
     abort_input("All subsets of more than 30 studies are too many; give `subsets`.", "subsets")
   }
+  columns <- c("estimate", "tau2", "I2", "H2", "Q")
+  opts <- engine_options(fit$settings, tau2_ci = "none", prediction = FALSE, weights = FALSE,
+                         columns = columns)
+  threads <- resolve_threads(threads)
   masks <- if (all) all_masks(k) else random_masks(k, as.integer(subsets %||% 1e6))
-  res <- cpp_pool_subsets(fit$yi, fit$vi, if (all) matrix(raw(0), 0, 0) else masks, all,
-                          engine_options(fit$settings, tau2_ci = "none"),
-                          resolve_threads(threads), isTRUE(progress))
-  out <- batch_frame(res, columns = c("k", "estimate", "tau2", "I2", "H2", "Q"))
+  res <- if (future_active() && !all) {
+    run_future(column_pieces(masks), "subsets", opts, threads, progress,
+               fixed = list(yi = fit$yi, vi = fit$vi))
+  } else {
+    cpp_pool_subsets(fit$yi, fit$vi, if (all) matrix(raw(0), 0, 0) else masks, all, opts,
+                     threads, isTRUE(progress))
+  }
+  out <- batch_frame(res, columns = c("k", columns))
   # In metafor's order: by size, then (all subsets) as expand.grid() lists them or
   # (random subsets) as drawn.
   o <- order(out$k)
@@ -652,8 +660,19 @@ metapool_permutest <- function(fit, iter = 1000, exact = NULL, threads = 1L,
     set.seed(as.integer(stats::runif(1) * 2e9))
     signs <- matrix(sample(c(-1, 1), k * iter, replace = TRUE), nrow = k)[, -1L, drop = FALSE]
   }
-  dist <- cpp_permutation(fit$yi, fit$vi, signs, exact, engine_options(fit$settings, "none"),
-                          resolve_threads(threads), isTRUE(progress))
+  opts <- engine_options(fit$settings, "none", prediction = FALSE, weights = FALSE)
+  threads <- resolve_threads(threads)
+  dist <- if (future_active()) {
+    if (exact) {
+      run_future(piece_ranges(2^k), "exact", opts, threads, progress,
+                 fixed = list(yi = fit$yi, vi = fit$vi))
+    } else {
+      run_future(column_pieces(signs), "signs", opts, threads, progress,
+                 fixed = list(yi = fit$yi, vi = fit$vi))
+    }
+  } else {
+    cpp_permutation(fit$yi, fit$vi, signs, exact, opts, threads, isTRUE(progress))
+  }
   if (!exact) dist <- c(fit$stat, dist)
   tol <- sqrt(.Machine$double.eps)
   structure(list(statistic = fit$stat, p = mean(abs(dist) >= abs(fit$stat) - tol, na.rm = TRUE),
@@ -705,17 +724,28 @@ metapool_bootstrap <- function(fit, B = 1000, type = c("nonparametric", "paramet
   }
   level <- if (is.null(level)) fit$level else chk_level(level)
   k <- fit$k
-  opts <- engine_options(fit$settings, "none")
-  res <- if (type == "parametric") {
-    z <- matrix(stats::rnorm(k * B), nrow = k)
-    cpp_bootstrap_parametric(fit$vi, fit$estimate, fit$tau2, z, opts, resolve_threads(threads),
+  columns <- c("estimate", "se", "tau2", "I2", "Q", "converged")
+  opts <- engine_options(fit$settings, "none", prediction = FALSE, weights = FALSE,
+                         columns = columns)
+  threads <- resolve_threads(threads)
+  # The draws come from the caller's stream here, before any split over future workers,
+  # so the replicates are the same under every plan.
+  draws <- if (type == "parametric") {
+    matrix(stats::rnorm(k * B), nrow = k)
+  } else {
+    matrix(sample.int(k, k * B, replace = TRUE) - 1L, nrow = k)
+  }
+  fixed <- list(yi = fit$yi, vi = fit$vi, estimate = fit$estimate, tau2 = fit$tau2)
+  res <- if (future_active()) {
+    run_future(column_pieces(draws), if (type == "parametric") "parametric" else "resample",
+               opts, threads, progress, fixed = fixed)
+  } else if (type == "parametric") {
+    cpp_bootstrap_parametric(fit$vi, fit$estimate, fit$tau2, draws, opts, threads,
                              isTRUE(progress))
   } else {
-    index <- matrix(sample.int(k, k * B, replace = TRUE) - 1L, nrow = k)
-    cpp_bootstrap_resample(fit$yi, fit$vi, index, opts, resolve_threads(threads),
-                           isTRUE(progress))
+    cpp_bootstrap_resample(fit$yi, fit$vi, draws, opts, threads, isTRUE(progress))
   }
-  reps <- batch_frame(res, columns = c("estimate", "se", "tau2", "I2", "Q", "converged"))
+  reps <- batch_frame(res, columns = columns)
   probs <- c((1 - level) / 2, 1 - (1 - level) / 2)
   pct <- function(x, value) c(value = value, stats::setNames(
     stats::quantile(x, probs, na.rm = TRUE, names = FALSE), c("ci_lb", "ci_ub")))

@@ -25,5 +25,14 @@ lines <- c(
           fmt(results$metapool_s), fmt(results$metafor_s),
           ifelse(is.na(results$ratio), "-", sprintf("%.0f×", results$ratio)), results$note)
 )
+# Sections written by their own scripts (between "<!-- name start/end -->" markers) stay.
+if (file.exists("bench/RESULTS.md")) {
+  old <- readLines("bench/RESULTS.md")
+  starts <- grep("^<!-- [a-z-]+ start -->$", old)
+  for (a in starts) {
+    b <- grep(sub(" start ", " end ", old[a], fixed = TRUE), old, fixed = TRUE)
+    if (length(b)) lines <- c(lines, "", old[a:b[1]])
+  }
+}
 writeLines(lines, "bench/RESULTS.md")
 cat(lines, sep = "\n")

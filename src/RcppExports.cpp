@@ -83,8 +83,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_permutation
-Eigen::VectorXd cpp_permutation(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Eigen::Map<Eigen::MatrixXd> signs, bool exact, const Rcpp::List options, int threads, bool progress);
-RcppExport SEXP _metapool_cpp_permutation(SEXP yiSEXP, SEXP viSEXP, SEXP signsSEXP, SEXP exactSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
+Eigen::VectorXd cpp_permutation(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Eigen::Map<Eigen::MatrixXd> signs, bool exact, const Rcpp::List options, int threads, bool progress, double first, double count);
+RcppExport SEXP _metapool_cpp_permutation(SEXP yiSEXP, SEXP viSEXP, SEXP signsSEXP, SEXP exactSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP, SEXP firstSEXP, SEXP countSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
@@ -94,7 +94,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_permutation(yi, vi, signs, exact, options, threads, progress));
+    Rcpp::traits::input_parameter< double >::type first(firstSEXP);
+    Rcpp::traits::input_parameter< double >::type count(countSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_permutation(yi, vi, signs, exact, options, threads, progress, first, count));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -412,7 +414,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_leave_one_out", (DL_FUNC) &_metapool_cpp_leave_one_out, 4},
     {"_metapool_cpp_cumulative", (DL_FUNC) &_metapool_cpp_cumulative, 5},
     {"_metapool_cpp_influence", (DL_FUNC) &_metapool_cpp_influence, 4},
-    {"_metapool_cpp_permutation", (DL_FUNC) &_metapool_cpp_permutation, 7},
+    {"_metapool_cpp_permutation", (DL_FUNC) &_metapool_cpp_permutation, 9},
     {"_metapool_cpp_bootstrap_parametric", (DL_FUNC) &_metapool_cpp_bootstrap_parametric, 7},
     {"_metapool_cpp_bootstrap_resample", (DL_FUNC) &_metapool_cpp_bootstrap_resample, 6},
     {"_metapool_cpp_bayes_fit", (DL_FUNC) &_metapool_cpp_bayes_fit, 9},

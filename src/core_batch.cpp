@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <stdexcept>
 
@@ -19,41 +20,70 @@ const std::vector<int> kNoGroups;
 // Runs fit r = 0..n-1 in parallel: `fill(r, y, v)` writes the r-th data set into the
 // thread's buffers and returns its size; the fit is passed to `record(r, fit)`, which
 // writes only row r. Work is chunked so the calling thread can check for interrupts.
+// Within a chunk, threads take blocks of kBlock consecutive rows: a block's output
+// spans whole cache lines of every column (no false sharing between threads), and
+// blocks are small enough to balance fits of unequal cost (REML iterations). Which
+// thread fits a row never changes its result, so output is bit-identical for any
+// number of threads.
+const Eigen::Index kBlock = 64;
+
 template <typename Fill, typename Record>
 NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
                           const BatchControl& ctl, Fill fill, Record record) {
   long counts[kNoteCodes] = {0};
-  const Eigen::Index chunk = std::max<Eigen::Index>(ctl.chunk, 1);
+  std::exception_ptr interrupted;
   const int threads = std::max(ctl.threads, 1);
-  for (Eigen::Index start = 0; start < n; start += chunk) {
-    const Eigen::Index end = std::min(n, start + chunk);
+  const Eigen::Index chunk = std::max<Eigen::Index>(ctl.chunk, 1);
+  const Eigen::Index buffer = std::max<Eigen::Index>(max_k, 1);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) reduction(+ : counts[:kNoteCodes])
 #endif
-    {
-      Eigen::VectorXd y(std::max<Eigen::Index>(max_k, 1)), v(std::max<Eigen::Index>(max_k, 1));
+  {
+    // Per-thread buffers, made once for the whole job.
+    Eigen::VectorXd y(buffer), v(buffer);
+    for (Eigen::Index start = 0; start < n; start += chunk) {
+      const Eigen::Index end = std::min(n, start + chunk);
+      const Eigen::Index blocks = (end - start + kBlock - 1) / kBlock;
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 8)
+#pragma omp for schedule(dynamic, 1)
 #endif
-      for (Eigen::Index r = start; r < end; ++r) {
-        const Eigen::Index m = fill(r, y, v);
-        if (m < 1) {
-          record(r, nullptr, m);
-          continue;
+      for (Eigen::Index b = 0; b < blocks; ++b) {
+        const Eigen::Index block_end = std::min(end, start + (b + 1) * kBlock);
+        for (Eigen::Index r = start + b * kBlock; r < block_end; ++r) {
+          const Eigen::Index m = fill(r, y, v);
+          if (m < 1) {
+            record(r, nullptr, m);
+            continue;
+          }
+          try {
+            const PoolFit f = pool(y.head(m), v.head(m), kNoGroups, opt);
+            for (const NoteCode c : f.notes) ++counts[static_cast<int>(c)];
+            record(r, &f, m);
+          } catch (...) {  // broken invariants only; never leave a parallel region by throwing
+            record(r, nullptr, m);
+          }
         }
+      }  // implicit barrier: the chunk is done
+#ifdef _OPENMP
+#pragma omp master
+#endif
+      {
+        // The interrupt check may throw (R's interrupt): it must not escape the parallel
+        // region, so it is caught here and rethrown after it.
         try {
-          const PoolFit f = pool(y.head(m), v.head(m), kNoGroups, opt);
-          for (const NoteCode c : f.notes) ++counts[static_cast<int>(c)];
-          record(r, &f, m);
-        } catch (...) {  // broken invariants only; never leave a parallel region by throwing
-          record(r, nullptr, m);
+          if (ctl.check_interrupt) ctl.check_interrupt();
+          if (ctl.progress) ctl.progress(static_cast<double>(end) / static_cast<double>(n));
+        } catch (...) {
+          interrupted = std::current_exception();
         }
       }
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+      if (interrupted) break;
     }
-    if (ctl.check_interrupt) ctl.check_interrupt();
-    if (ctl.progress) ctl.progress(static_cast<double>(end) / static_cast<double>(n));
   }
-  (void)threads;
+  if (interrupted) std::rethrow_exception(interrupted);
   NoteCounts out{};
   std::copy(counts, counts + kNoteCodes, out.begin());
   return out;
@@ -86,47 +116,70 @@ Eigen::Index gather(const Eigen::Ref<const Eigen::VectorXd>& yi,
   return m;
 }
 
-PoolOptions batch_options(PoolOptions opt) {
+}  // namespace
+
+namespace {
+
+// The double columns: where each comes from in a fit.
+struct DoubleColumn {
+  BatchColumn bit;
+  Eigen::VectorXd BatchResult::*out;
+  double PoolFit::*in;
+};
+const DoubleColumn kDoubleColumns[] = {
+    {col_estimate, &BatchResult::estimate, &PoolFit::estimate},
+    {col_se, &BatchResult::se, &PoolFit::se},
+    {col_stat, &BatchResult::stat, &PoolFit::stat},
+    {col_p, &BatchResult::p, &PoolFit::p},
+    {col_ci_lb, &BatchResult::ci_lb, &PoolFit::ci_lb},
+    {col_ci_ub, &BatchResult::ci_ub, &PoolFit::ci_ub},
+    {col_pi_lb, &BatchResult::pi_lb, &PoolFit::pi_lb},
+    {col_pi_ub, &BatchResult::pi_ub, &PoolFit::pi_ub},
+    {col_tau2, &BatchResult::tau2, &PoolFit::tau2},
+    {col_tau2_lb, &BatchResult::tau2_lb, &PoolFit::tau2_lb},
+    {col_tau2_ub, &BatchResult::tau2_ub, &PoolFit::tau2_ub},
+    {col_I2, &BatchResult::I2, &PoolFit::I2},
+    {col_H2, &BatchResult::H2, &PoolFit::H2},
+    {col_Q, &BatchResult::Q, &PoolFit::Q},
+    {col_Q_p, &BatchResult::Q_p, &PoolFit::Q_p}};
+
+// The work a batch does not need: intervals for columns nobody keeps, and weights.
+PoolOptions batch_options(PoolOptions opt, std::uint32_t columns) {
   opt.weights = false;
+  opt.loglik = false;
+  if (!(columns & (col_tau2_lb | col_tau2_ub))) opt.tau2_ci = Tau2CiMethod::none;
+  if (!(columns & (col_pi_lb | col_pi_ub))) opt.prediction = false;
   return opt;
 }
 
 }  // namespace
 
-void BatchResult::resize(Eigen::Index n) {
-  for (Eigen::VectorXd* v : {&estimate, &se, &stat, &p, &ci_lb, &ci_ub, &pi_lb, &pi_ub, &tau2,
-                             &tau2_lb, &tau2_ub, &I2, &H2, &Q, &Q_p}) {
-    v->setConstant(n, kNaN);
+void BatchResult::resize(Eigen::Index n, std::uint32_t keep) {
+  columns = keep;
+  for (const DoubleColumn& c : kDoubleColumns) {
+    if (has(c.bit)) {
+      (this->*c.out).setConstant(n, kNaN);
+    } else {
+      (this->*c.out).resize(0);
+    }
   }
   k.setZero(n);
-  converged.setZero(n);
-  iterations.setZero(n);
+  converged.setZero(has(col_converged) ? n : 0);
+  iterations.setZero(has(col_iterations) ? n : 0);
 }
 
 void BatchResult::store(Eigen::Index r, const PoolFit& f) {
-  estimate[r] = f.estimate;
-  se[r] = f.se;
-  stat[r] = f.stat;
-  p[r] = f.p;
-  ci_lb[r] = f.ci_lb;
-  ci_ub[r] = f.ci_ub;
-  pi_lb[r] = f.pi_lb;
-  pi_ub[r] = f.pi_ub;
-  tau2[r] = f.tau2;
-  tau2_lb[r] = f.tau2_lb;
-  tau2_ub[r] = f.tau2_ub;
-  I2[r] = f.I2;
-  H2[r] = f.H2;
-  Q[r] = f.Q;
-  Q_p[r] = f.Q_p;
+  for (const DoubleColumn& c : kDoubleColumns) {
+    if (has(c.bit)) (this->*c.out)[r] = f.*c.in;
+  }
   k[r] = f.k;
-  converged[r] = f.tau2_est.status != Tau2Status::fallback_dl;
-  iterations[r] = f.tau2_est.iterations;
+  if (has(col_converged)) converged[r] = f.tau2_est.status != Tau2Status::fallback_dl;
+  if (has(col_iterations)) iterations[r] = f.tau2_est.iterations;
 }
 
 void BatchResult::store_failure(Eigen::Index r, int kr) {
   k[r] = kr;
-  converged[r] = 0;
+  if (has(col_converged)) converged[r] = 0;
 }
 
 BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
@@ -144,9 +197,9 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
     max_k = std::max(max_k, starts[g + 1] - starts[g]);
   }
   BatchResult out;
-  out.resize(n);
+  out.resize(n, ctl.columns);
   out.notes = run_replicates(
-      n, max_k, batch_options(opt), ctl,
+      n, max_k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index g, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         const Eigen::Index m = starts[g + 1] - starts[g];
         y.head(m) = yi.segment(starts[g], m);
@@ -167,9 +220,9 @@ BatchResult subsets_by_mask(const Eigen::Ref<const Eigen::VectorXd>& yi,
   const Eigen::Index k = yi.size();
   if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
   BatchResult out;
-  out.resize(n);
+  out.resize(n, ctl.columns);
   out.notes = run_replicates(
-      n, k, batch_options(opt), ctl,
+      n, k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         return gather(yi, vi, y, v, [&](Eigen::Index j) {
           return ((word_at(r, j / 64) >> (j % 64)) & 1u) != 0;
@@ -212,9 +265,9 @@ BatchResult leave_one_out(const Eigen::Ref<const Eigen::VectorXd>& yi,
   const Eigen::Index k = yi.size();
   if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
   BatchResult out;
-  out.resize(k);
+  out.resize(k, ctl.columns);
   out.notes = run_replicates(
-      k, k, batch_options(opt), ctl,
+      k, k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         return gather(yi, vi, y, v, [i](Eigen::Index j) { return j != i; });
       },
@@ -234,9 +287,9 @@ BatchResult cumulative(const Eigen::Ref<const Eigen::VectorXd>& yi,
     if (o < 0 || o >= k) throw std::invalid_argument("order holds an index out of range");
   }
   BatchResult out;
-  out.resize(k);
+  out.resize(k, ctl.columns);
   out.notes = run_replicates(
-      k, k, batch_options(opt), ctl,
+      k, k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         for (Eigen::Index j = 0; j <= i; ++j) {
           y[j] = yi[order[j]];
@@ -259,7 +312,9 @@ Influence influence(const Eigen::Ref<const Eigen::VectorXd>& yi,
   full_opt.weights = true;
   const PoolFit full = pool(yi, vi, kNoGroups, full_opt);
   Influence out;
-  out.deleted = leave_one_out(yi, vi, opt, ctl);
+  BatchControl all_columns = ctl;  // the diagnostics read the deleted fits' se, tau2, Q
+  all_columns.columns = kAllBatchColumns;
+  out.deleted = leave_one_out(yi, vi, opt, all_columns);
   for (Eigen::VectorXd* x : {&out.rstudent, &out.dffits, &out.cook_d, &out.cov_r, &out.tau2_del,
                              &out.Q_del, &out.hat, &out.weight, &out.dfbetas}) {
     x->setConstant(k, kNaN);
@@ -303,20 +358,25 @@ Eigen::VectorXd permutation_statistics(const Eigen::Ref<const Eigen::VectorXd>& 
                                        const Eigen::Ref<const Eigen::VectorXd>& vi,
                                        const Eigen::Ref<const Eigen::MatrixXd>& signs,
                                        bool exact, const PoolOptions& opt,
-                                       const BatchControl& ctl) {
+                                       const BatchControl& ctl, std::int64_t first,
+                                       std::int64_t count) {
   const Eigen::Index k = yi.size();
   if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
   if (exact && k > 30) throw std::invalid_argument("exact permutation test: at most 30 studies");
   if (!exact && signs.rows() != k) throw std::invalid_argument("signs must have k rows");
-  const Eigen::Index n = exact ? (Eigen::Index(1) << k) : signs.cols();
-  PoolOptions o = batch_options(opt);
-  o.tau2_ci = Tau2CiMethod::none;
+  const std::int64_t all = std::int64_t(1) << k;
+  if (exact && (first < 0 || first > all)) throw std::invalid_argument("first out of range");
+  const Eigen::Index n =
+      exact ? static_cast<Eigen::Index>(count < 0 ? all - first : std::min(count, all - first))
+            : signs.cols();
+  PoolOptions o = batch_options(opt, col_stat);  // only the statistic is wanted
   Eigen::VectorXd stat = Eigen::VectorXd::Constant(n, kNaN);
   run_replicates(
       n, k, o, ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        const std::int64_t bits = first + r;
         for (Eigen::Index j = 0; j < k; ++j) {
-          const double s = exact ? (((r >> j) & 1) ? -1.0 : 1.0) : signs(j, r);
+          const double s = exact ? (((bits >> j) & 1) ? -1.0 : 1.0) : signs(j, r);
           y[j] = s * yi[j];
           v[j] = vi[j];
         }
@@ -334,9 +394,9 @@ BatchResult bootstrap_parametric(const Eigen::Ref<const Eigen::VectorXd>& vi, do
   const Eigen::Index k = vi.size();
   if (z.rows() != k) throw std::invalid_argument("z must have one row per study");
   BatchResult out;
-  out.resize(z.cols());
+  out.resize(z.cols(), ctl.columns);
   out.notes = run_replicates(
-      z.cols(), k, batch_options(opt), ctl,
+      z.cols(), k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         for (Eigen::Index j = 0; j < k; ++j) {
           y[j] = estimate + std::sqrt(vi[j] + tau2) * z(j, r);
@@ -360,9 +420,9 @@ BatchResult bootstrap_resample(const Eigen::Ref<const Eigen::VectorXd>& yi,
     throw std::invalid_argument("bootstrap index out of range");
   }
   BatchResult out;
-  out.resize(index.cols());
+  out.resize(index.cols(), ctl.columns);
   out.notes = run_replicates(
-      index.cols(), k, batch_options(opt), ctl,
+      index.cols(), k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
         for (Eigen::Index j = 0; j < k; ++j) {
           y[j] = yi[index(j, r)];

@@ -25,9 +25,11 @@ struct Sums {
   double sw = 0, sw2 = 0;  // sum w, sum w^2
   double rss = 0;          // Y'PY  = sum w (y - mu_g)^2
   double rss2 = 0;         // Y'PPY = sum w^2 (y - mu_g)^2
+  double rss3 = 0;         // Y'PPPY = e'Pe with e = PY = w (y - mu_g): the score's slope
   double trP = 0, trPP = 0, trPV = 0, trPPV = 0, trPVPV = 0;
   double sum_log_var = 0;  // sum log(v + tau2)      (only with want_loglik)
   double logdet_xwx = 0;   // log det(X'WX) = sum_g log(sum_{i in g} w_i)
+  double mu = 0;           // the weighted mean (one group; else see Model::mu())
 };
 
 class Model {
@@ -47,13 +49,16 @@ class Model {
       if (gi >= k_) throw std::invalid_argument("group index out of range");
       g_ = std::max(g_, gi + 1);
     }
-    std::vector<int> counts(g_, 0);
-    for (int i = 0; i < k_; ++i) ++counts[gid(i)];
-    for (int c : counts) {
-      if (c == 0) throw std::invalid_argument("empty group");
-    }
-    for (Eigen::VectorXd* w : {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
-      w->resize(g_);
+    if (g_ > 1) {
+      std::vector<int> counts(g_, 0);
+      for (int i = 0; i < k_; ++i) ++counts[gid(i)];
+      for (int c : counts) {
+        if (c == 0) throw std::invalid_argument("empty group");
+      }
+      for (Eigen::VectorXd* w :
+           {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_, &swe_}) {
+        w->resize(g_);
+      }
     }
     variance_scale_ = k_ > 0 ? k_ / vi.cwiseInverse().sum() : 1.0;
   }
@@ -65,11 +70,12 @@ class Model {
   int gid(int i) const { return group_.empty() ? 0 : group_[i]; }
   double y(int i) const { return y_[i]; }
   double v(int i) const { return v_[i]; }
-  // Group means and weight sums from the last call of at().
+  // Group means and weight sums from the last call of at() (several groups only).
   const Eigen::VectorXd& mu() const { return mu_; }
   const Eigen::VectorXd& s0() const { return s0_; }
 
   Sums at(double tau2, bool unweighted = false, bool want_loglik = false) const {
+    if (g_ == 1) return at_one<true>(tau2, unweighted, want_loglik);
     Sums s;
     for (Eigen::VectorXd* w : {&s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
       w->setZero();
@@ -88,28 +94,31 @@ class Model {
     }
     mu_ = s1_.cwiseQuotient(s0_);
     double sum_a2 = 0;  // sum (w v)^2, for tr(PVPV)
+    swe_.setZero();
     for (int i = 0; i < k_; ++i) {
       const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
       const double r = y_[i] - mu_[gid(i)];
       s.rss += w * r * r;
       s.rss2 += w * w * r * r;
+      s.rss3 += w * w * w * r * r;
+      swe_[gid(i)] += w * w * r;
       const double a = w * v_[i];
       sum_a2 += a * a;
       wa2_[gid(i)] += w * a * a;
     }
+    for (int g = 0; g < g_; ++g) s.rss3 -= swe_[g] * swe_[g] / s0_[g];
     s.trPVPV = sum_a2;
     for (int g = 0; g < g_; ++g) {
-      const double s0 = s0_[g], s2 = s2_[g];
-      s.sw += s0;
-      s.sw2 += s2;
-      s.trP += s0 - s2 / s0;
-      s.trPP += s2 - 2.0 * s3_[g] / s0 + s2 * s2 / (s0 * s0);
-      s.trPV += swv_[g] - sw2v_[g] / s0;
-      s.trPPV += sw2v_[g] - 2.0 * sw3v_[g] / s0 + s2 * sw2v_[g] / (s0 * s0);
-      s.trPVPV += -2.0 * wa2_[g] / s0 + sw2v_[g] * sw2v_[g] / (s0 * s0);
-      if (want_loglik) s.logdet_xwx += std::log(s0);
+      add_group_traces(s0_[g], s2_[g], s3_[g], swv_[g], sw2v_[g], sw3v_[g], wa2_[g],
+                       want_loglik, &s);
     }
     return s;
+  }
+
+  // The sums without the traces involving V (trPV, trPPV, trPVPV: NaN with one group),
+  // which only DLIT, HE and the SJ standard error use.
+  Sums at_lite(double tau2) const {
+    return g_ == 1 ? at_one<false>(tau2, false, false) : at(tau2);
   }
 
   // ML or REML log-likelihood at tau2 (metafor's definitions).
@@ -121,13 +130,106 @@ class Model {
     return -0.5 * k_ * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.rss;
   }
 
+  // loglik(0) - loglik(tau2). With one group: sum log(v / (v + tau2)) as the log of a
+  // product (rescaled before it can underflow), one log instead of 2k.
+  double loglik_gain_at_zero(double tau2, bool reml) const {
+    if (g_ > 1) return loglik(0.0, reml) - loglik(tau2, reml);
+    const Sums zero = at_lite(0.0), at_tau2 = at_lite(tau2);
+    double log_ratio = 0, prod = 1;
+    for (int i = 0; i < k_; ++i) {
+      prod *= v_[i] / (v_[i] + tau2);
+      if (prod < 1e-250) {
+        log_ratio += std::log(prod);
+        prod = 1;
+      }
+    }
+    log_ratio += std::log(prod);
+    double gain = -0.5 * log_ratio - 0.5 * (zero.rss - at_tau2.rss);
+    if (reml) gain -= 0.5 * std::log(zero.sw / at_tau2.sw);
+    return gain;
+  }
+
  private:
+  // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
+  // fit allocates nothing.
+  // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
+  // fit allocates nothing. Without `Full`, only what the score equations, the Q
+  // statistic and the pooled estimate need (sw, sw2, rss, rss2, rss3, trP, trPP, mu).
+  template <bool Full>
+  Sums at_one(double tau2, bool unweighted, bool want_loglik) const {
+    // The last weighted evaluation is remembered: an estimator's final check, the pooled
+    // estimate and the tau^2 standard error all ask for the sums at the estimate.
+    const bool plain = !unweighted && !want_loglik;
+    if (plain && tau2 == memo_tau2_ && (memo_full_ || !Full)) return memo_;
+    Sums s;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, swv = 0, sw2v = 0, sw3v = 0;
+    // The weights of a small analysis are kept for the second pass (one division each).
+    double kept[kKeepWeights];
+    const bool keep = k_ <= kKeepWeights;
+    for (int i = 0; i < k_; ++i) {
+      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      if (keep) kept[i] = w;
+      s0 += w;
+      s1 += w * y_[i];
+      s2 += w * w;
+      s3 += w * w * w;
+      if (Full) {
+        swv += w * v_[i];
+        sw2v += w * w * v_[i];
+        sw3v += w * w * w * v_[i];
+      }
+      if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
+    }
+    s.mu = s1 / s0;
+    double sum_a2 = 0, wa2 = 0, swe = 0;
+    for (int i = 0; i < k_; ++i) {
+      const double w = keep ? kept[i] : unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      const double r = y_[i] - s.mu;
+      s.rss += w * r * r;
+      s.rss2 += w * w * r * r;
+      s.rss3 += w * w * w * r * r;
+      swe += w * w * r;
+      if (Full) {
+        const double a = w * v_[i];
+        sum_a2 += a * a;
+        wa2 += w * a * a;
+      }
+    }
+    s.rss3 -= swe * swe / s0;
+    s.trPVPV = sum_a2;
+    add_group_traces(s0, s2, s3, swv, sw2v, sw3v, wa2, want_loglik, &s);
+    if (!Full) s.trPV = s.trPPV = s.trPVPV = kNaN;  // not computed
+    if (plain) {
+      memo_tau2_ = tau2;
+      memo_full_ = Full;
+      memo_ = s;
+    }
+    return s;
+  }
+
+  static const int kKeepWeights = 64;
+
+  static void add_group_traces(double s0, double s2, double s3, double swv, double sw2v,
+                               double sw3v, double wa2, bool want_loglik, Sums* s) {
+    s->sw += s0;
+    s->sw2 += s2;
+    s->trP += s0 - s2 / s0;
+    s->trPP += s2 - 2.0 * s3 / s0 + s2 * s2 / (s0 * s0);
+    s->trPV += swv - sw2v / s0;
+    s->trPPV += sw2v - 2.0 * sw3v / s0 + s2 * sw2v / (s0 * s0);
+    s->trPVPV += -2.0 * wa2 / s0 + sw2v * sw2v / (s0 * s0);
+    if (want_loglik) s->logdet_xwx += std::log(s0);
+  }
+
   const Eigen::Ref<const Eigen::VectorXd>& y_;
   const Eigen::Ref<const Eigen::VectorXd>& v_;
   const std::vector<int>& group_;
   int k_ = 0, g_ = 1;
   double variance_scale_ = 1.0;
-  mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_;
+  mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_, swe_;
+  mutable double memo_tau2_ = std::numeric_limits<double>::quiet_NaN();
+  mutable bool memo_full_ = false;
+  mutable Sums memo_;
 };
 
 // Relative to tau^2, or to the typical sampling variance when tau^2 is smaller, so
@@ -197,8 +299,8 @@ double sj_start(const Model& model, const PoolControl& control) {
   return ss / k;
 }
 
-double dl_estimate(const Model& model) {
-  const Sums s = model.at(0.0);
+// From the sums at tau^2 = 0 (the fixed-effect fit), computed once per fit.
+double dl_estimate(const Model& model, const Sums& s) {
   return std::max(0.0, (s.rss - (model.k() - model.p())) / s.trP);
 }
 
@@ -209,7 +311,7 @@ double he_estimate(const Model& model) {
 
 // The estimating equation each iterative estimator solves: positive below the root.
 double estimating_equation(const Model& model, Tau2Method m, double tau2) {
-  const Sums s = model.at(tau2);
+  const Sums s = m == Tau2Method::dlit ? model.at(tau2) : model.at_lite(tau2);
   const int k = model.k(), p = model.p();
   switch (m) {
     case Tau2Method::ml: return s.rss2 - s.sw;
@@ -222,7 +324,7 @@ double estimating_equation(const Model& model, Tau2Method m, double tau2) {
   }
 }
 
-// Fisher scoring (ML, REML) or Morris' iteration (EB) with step-halving at zero. The
+// Newton / Fisher scoring (ML, REML) or Morris' iteration (EB) with step-halving at zero. The
 // signs of the estimating equation at the iterates bracket the root; scoring can
 // converge slowly (linearly, for small k near the boundary), so after a few dozen
 // steps TOMS 748 finishes inside that bracket.
@@ -234,7 +336,7 @@ bool scoring(const Model& model, Tau2Method m, const PoolControl& control, doubl
   bool have_lo = false, have_hi = false;
   double tau2 = start;
   for (int it = 1; it <= control.max_iter; ++it) {
-    const Sums s = model.at(tau2);
+    const Sums s = model.at_lite(tau2);
     double f, info;
     if (m == Tau2Method::ml) {
       f = s.rss2 - s.sw;
@@ -265,6 +367,22 @@ bool scoring(const Model& model, Tau2Method m, const PoolControl& control, doubl
       return true;
     }
     double adj = f / info * control.step_adj;
+    if (m != Tau2Method::eb) {
+      // Close to the root, Newton's step, with the score's observed slope
+      // -(2 Y'PPPY - info) instead of its expectation: quadratic convergence where Fisher
+      // scoring is linear (10-20 steps to the tolerance). Far from it the Fisher step,
+      // which does not jump over a maximum into the dip some REML likelihoods have near
+      // zero; and Newton only where the slope is negative, the step short, and inside the
+      // bracket the iterates have found.
+      const double scale = 0.05 * std::max(model.variance_scale(), tau2);
+      const double observed = 2.0 * s.rss3 - info;
+      const double newton = f / observed * control.step_adj;
+      if (std::fabs(adj) <= scale && observed > 0 && std::fabs(newton) <= 5.0 * scale &&
+          tau2 + newton >= 0 && (!have_lo || tau2 + newton > lo) &&
+          (!have_hi || tau2 + newton < hi)) {
+        adj = newton;
+      }
+    }
     if (!std::isfinite(adj)) return false;
     if (tau2 + adj < 0) {
       // Heading below zero: if the estimating equation is non-positive at zero, the
@@ -322,7 +440,7 @@ bool bracket(const Model& model, Tau2Method m, const PoolControl& control, doubl
   return true;
 }
 
-Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
+Tau2Estimate estimate_tau2(const Model& model, const Sums& fe, const PoolOptions& opt,
                            std::vector<NoteCode>* notes) {
   Tau2Estimate est;
   const int k = model.k(), p = model.p();
@@ -336,14 +454,14 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
 
   switch (opt.method) {
     case Tau2Method::dl:
-      est.tau2 = dl_estimate(model);
+      est.tau2 = dl_estimate(model, fe);
       return est;
     case Tau2Method::he:
       est.tau2 = std::max(0.0, he_estimate(model));
       return est;
     case Tau2Method::hs:
     case Tau2Method::hsk: {
-      const Sums s = model.at(0.0);
+      const Sums& s = fe;
       const double rss = opt.method == Tau2Method::hsk ? s.rss * k / (k - p) : s.rss;
       est.tau2 = std::max(0.0, (rss - k) / s.sw);
       return est;
@@ -377,7 +495,7 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
     est.status = Tau2Status::bracketed;
     notes->push_back(NoteCode::tau2_bracketed);
   } else {
-    est.tau2 = dl_estimate(model);
+    est.tau2 = dl_estimate(model, fe);
     est.status = Tau2Status::fallback_dl;
     notes->push_back(NoteCode::tau2_fallback_dl);
     return est;
@@ -386,7 +504,7 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
   // ML/REML: a root of the score need not be the maximum; compare with the boundary.
   if ((opt.method == Tau2Method::ml || opt.method == Tau2Method::reml) && est.tau2 > 0) {
     const bool reml = opt.method == Tau2Method::reml;
-    if (model.loglik(0.0, reml) > model.loglik(est.tau2, reml) + 1e-10) {
+    if (model.loglik_gain_at_zero(est.tau2, reml) > 1e-10) {
       est.tau2 = 0;
       est.status = Tau2Status::boundary;
       notes->push_back(NoteCode::tau2_boundary);
@@ -395,7 +513,9 @@ Tau2Estimate estimate_tau2(const Model& model, const PoolOptions& opt,
   return est;
 }
 
-double tau2_standard_error(const Model& model, Tau2Method m, double tau2,
+// fe, at: the sums at tau^2 = 0 and at the estimate.
+double tau2_standard_error(const Model& model, const Sums& fe, const Sums& at, Tau2Method m,
+                           double tau2,
                            const PoolControl& control) {
   const int k = model.k(), p = model.p();
   const double t = std::max(tau2, 0.0);
@@ -407,13 +527,13 @@ double tau2_standard_error(const Model& model, Tau2Method m, double tau2,
                        (2.0 * s.trPVPV + 4.0 * t * s.trPPV + 2.0 * t * t * s.trPP));
     }
     case Tau2Method::dl: {
-      const Sums s = model.at(0.0);
+      const Sums& s = fe;
       return std::sqrt((2.0 * (k - p) + 4.0 * t * s.trP + 2.0 * t * t * s.trPP) /
                        (s.trP * s.trP));
     }
     case Tau2Method::hs:
     case Tau2Method::hsk: {
-      const Sums s = model.at(0.0);
+      const Sums& s = fe;
       const double se = std::sqrt((2.0 * (k - p) + 4.0 * t * s.trP + 2.0 * t * t * s.trPP) /
                                   (s.sw * s.sw));
       return m == Tau2Method::hsk ? se * k / (k - p) : se;
@@ -423,13 +543,13 @@ double tau2_standard_error(const Model& model, Tau2Method m, double tau2,
       return std::sqrt((2.0 * s.trPVPV + 4.0 * t * s.trPV + 2.0 * t * t * (k - p)) /
                        ((k - p) * (k - p)));
     }
-    case Tau2Method::ml: return std::sqrt(2.0 / model.at(tau2).sw2);
-    case Tau2Method::reml: return std::sqrt(2.0 / model.at(tau2).trPP);
+    case Tau2Method::ml: return std::sqrt(2.0 / at.sw2);
+    case Tau2Method::reml: return std::sqrt(2.0 / at.trPP);
     case Tau2Method::eb:
     case Tau2Method::pm:
     case Tau2Method::pmm:
     case Tau2Method::dlit: {
-      const double sw = model.at(tau2).sw;
+      const double sw = at.sw;
       return std::sqrt(2.0 * k * k / (k - p) / (sw * sw));
     }
     default: return kNaN;
@@ -443,7 +563,7 @@ double solve_q(const Model& model, double target, const PoolControl& control) {
   double lo = 0.0, hi = std::numeric_limits<double>::infinity();
   double t = 0.0;
   for (int it = 0; it < std::max(control.max_iter, 200); ++it) {
-    const Sums s = model.at(t);
+    const Sums s = model.at_lite(t);
     const double g = s.rss - target;
     if (g > 0) {
       lo = t;
@@ -505,6 +625,26 @@ void profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit) 
   fit->tau2_ub = solve_decreasing(excess, fit->tau2, std::max(2.0 * fit->tau2, 1e-4), opt.control, &it);
 }
 
+// Prediction interval for the effect in a new study (one group).
+void prediction_interval(const PoolOptions& opt, int k, PoolFit* fit) {
+  double pi_crit = kNaN;
+  switch (opt.pi) {
+    case PiMethod::z: pi_crit = z_crit(opt.level); fit->pi_df = kNaN; break;
+    case PiMethod::t_k1: fit->pi_df = k - 1; break;
+    case PiMethod::t_k2: fit->pi_df = k - 2; break;
+  }
+  if (opt.pi != PiMethod::z && fit->pi_df >= 1) {
+    pi_crit = t_quantile(fit->pi_df, 1.0 - (1.0 - opt.level) / 2.0);
+  }
+  const double pi_se = std::sqrt(fit->se * fit->se + fit->tau2);
+  fit->pi_lb = fit->estimate - pi_crit * pi_se;
+  fit->pi_ub = fit->estimate + pi_crit * pi_se;
+  // No prediction interval without a between-study variance model, or from one study.
+  if (opt.method == Tau2Method::fe || (k == 1 && opt.method != Tau2Method::fixed)) {
+    fit->pi_lb = fit->pi_ub = kNaN;
+  }
+}
+
 }  // namespace
 
 PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
@@ -517,11 +657,11 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.groups = p;
   if (k == 0) throw std::invalid_argument("no studies to pool");
 
-  fit.tau2_est = estimate_tau2(model, opt, &fit.notes);
+  // Heterogeneity about the fixed-effect fit (also what DL and HS start from).
+  const Sums fe = model.at_lite(0.0);
+  fit.tau2_est = estimate_tau2(model, fe, opt, &fit.notes);
   fit.tau2 = fit.tau2_est.tau2;
 
-  // Heterogeneity about the fixed-effect fit.
-  const Sums fe = model.at(0.0);
   fit.Q_df = k - p;
   if (k > p) {
     fit.Q = std::max(0.0, fe.rss);
@@ -542,14 +682,23 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
     fit.vt = 0;
   }
 
-  // The pooled estimate(s) at the fitted tau^2.
-  const Sums s = model.at(fit.tau2);
-  fit.group_estimate = model.mu();
-  fit.group_se = model.s0().cwiseInverse().cwiseSqrt();
+  // The pooled estimate(s) at the fitted tau^2. One group: from the sums themselves, and
+  // the per-group and per-study vectors only when asked for (a batch fit allocates nothing).
+  const Sums s = model.at_lite(fit.tau2);
+  double estimate0 = s.mu, se0 = std::sqrt(1.0 / s.sw);
+  if (p > 1) {
+    fit.group_estimate = model.mu();
+    fit.group_se = model.s0().cwiseInverse().cwiseSqrt();
+    estimate0 = fit.group_estimate[0];
+    se0 = fit.group_se[0];
+  } else if (opt.weights) {
+    fit.group_estimate = Eigen::VectorXd::Constant(1, estimate0);
+    fit.group_se = Eigen::VectorXd::Constant(1, se0);
+  }
   if (opt.weights) {
     fit.weights.resize(k);
     for (int i = 0; i < k; ++i) {
-      fit.weights[i] = 1.0 / (vi[i] + fit.tau2) / model.s0()[model.gid(i)];
+      fit.weights[i] = 1.0 / (vi[i] + fit.tau2) / (p > 1 ? model.s0()[model.gid(i)] : s.sw);
     }
   }
 
@@ -562,8 +711,8 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   }
   fit.df = t_based ? static_cast<double>(k - p) : kNaN;
   if (p == 1) {
-    fit.estimate = fit.group_estimate[0];
-    fit.se = fit.group_se[0] * std::sqrt(fit.s2w);
+    fit.estimate = estimate0;
+    fit.se = se0 * std::sqrt(fit.s2w);
     const double crit = t_based ? t_quantile(fit.df, 1.0 - (1.0 - opt.level) / 2.0)
                                 : z_crit(opt.level);
     fit.stat = fit.estimate / fit.se;
@@ -576,22 +725,10 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
       fit.notes.push_back(NoteCode::wald_for_one_study);
     }
 
-    // Prediction interval for the effect in a new study.
-    double pi_crit = kNaN;
-    switch (opt.pi) {
-      case PiMethod::z: pi_crit = z_crit(opt.level); fit.pi_df = kNaN; break;
-      case PiMethod::t_k1: fit.pi_df = k - 1; break;
-      case PiMethod::t_k2: fit.pi_df = k - 2; break;
-    }
-    if (opt.pi != PiMethod::z && fit.pi_df >= 1) {
-      pi_crit = t_quantile(fit.pi_df, 1.0 - (1.0 - opt.level) / 2.0);
-    }
-    const double pi_se = std::sqrt(fit.se * fit.se + fit.tau2);
-    fit.pi_lb = fit.estimate - pi_crit * pi_se;
-    fit.pi_ub = fit.estimate + pi_crit * pi_se;
-    // No prediction interval without a between-study variance model, or from one study.
-    if (opt.method == Tau2Method::fe || (k == 1 && opt.method != Tau2Method::fixed)) {
-      fit.pi_lb = fit.pi_ub = kNaN;
+    if (opt.prediction) {
+      prediction_interval(opt, k, &fit);
+    } else {
+      fit.pi_lb = fit.pi_ub = fit.pi_df = kNaN;
     }
   } else {
     fit.estimate = fit.se = fit.stat = fit.p = fit.ci_lb = fit.ci_ub = kNaN;
@@ -600,9 +737,9 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // Uncertainty in tau^2.
   const bool random = opt.method != Tau2Method::fe && opt.method != Tau2Method::fixed;
-  fit.tau2_se = random && k > p ? tau2_standard_error(model, opt.method, fit.tau2, opt.control) : kNaN;
+  fit.tau2_se = random && k > p ? tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control) : kNaN;
   fit.loglik = kNaN;
-  if (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml) {
+  if (opt.loglik && (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
     fit.loglik = model.loglik(fit.tau2, opt.method == Tau2Method::reml);
   }
   fit.tau2_lb = fit.tau2_ub = kNaN;
@@ -628,7 +765,8 @@ double dl_tau2_se(const Eigen::Ref<const Eigen::VectorXd>& vi, double tau2) {
   const Eigen::Ref<const Eigen::VectorXd> y(zeros);
   const std::vector<int> one_group;
   const Model model(y, vi, one_group);
-  return tau2_standard_error(model, Tau2Method::dl, tau2, PoolControl());
+  const Sums fe = model.at(0.0);  // the full sums: DL's SE needs tr(PP)
+  return tau2_standard_error(model, fe, fe, Tau2Method::dl, tau2, PoolControl());
 }
 
 SubgroupTest subgroup_test(const Eigen::Ref<const Eigen::VectorXd>& estimate,

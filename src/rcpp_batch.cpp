@@ -31,12 +31,18 @@ struct Progress {
   }
 };
 
-metapool::BatchControl control_from(int threads, bool progress, Progress* bar) {
+// Threads, the interrupt check, the progress bar, and the result columns the options
+// list names (`columns`; absent: all).
+metapool::BatchControl control_from(int threads, bool progress, Progress* bar,
+                                    const Rcpp::List& options) {
   metapool::BatchControl ctl;
   ctl.threads = threads;
   ctl.check_interrupt = [] { Rcpp::checkUserInterrupt(); };
   bar->enabled = progress;
   ctl.progress = [bar](double f) { (*bar)(f); };
+  if (options.containsElementNamed("columns")) {
+    ctl.columns = batch_columns(Rcpp::as<std::vector<std::string>>(options["columns"]));
+  }
   return ctl;
 }
 
@@ -48,7 +54,7 @@ Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Ma
   std::vector<Eigen::Index> s(starts.begin(), starts.end());
   Progress bar;
   return batch_to_list(metapool::pool_groups(yi, vi, s, pool_options(options),
-                                       control_from(threads, progress, &bar)));
+                                       control_from(threads, progress, &bar, options)));
 }
 
 // Random subsets arrive as a raw matrix, one column of packed bits per subset (bit j of
@@ -57,7 +63,7 @@ Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Ma
 Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::RawMatrix masks,
                             bool all, const Rcpp::List options, int threads, bool progress) {
   Progress bar;
-  const metapool::BatchControl ctl = control_from(threads, progress, &bar);
+  const metapool::BatchControl ctl = control_from(threads, progress, &bar, options);
   if (all) return batch_to_list(metapool::pool_all_subsets(yi, vi, pool_options(options), ctl));
   const R_xlen_t bytes = masks.nrow(), n = masks.ncol(), words = (bytes + 7) / 8;
   std::vector<std::uint64_t> m(static_cast<std::size_t>(n * words), 0);
@@ -76,7 +82,7 @@ Rcpp::List cpp_leave_one_out(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::
                              int threads) {
   Progress bar;
   return batch_to_list(metapool::leave_one_out(yi, vi, pool_options(options),
-                                         control_from(threads, false, &bar)));
+                                         control_from(threads, false, &bar, options)));
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -84,7 +90,7 @@ Rcpp::List cpp_cumulative(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map
                           const Rcpp::List options, int threads) {
   Progress bar;
   return batch_to_list(metapool::cumulative(yi, vi, order, pool_options(options),
-                                      control_from(threads, false, &bar)));
+                                      control_from(threads, false, &bar, options)));
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -92,7 +98,7 @@ Rcpp::List cpp_influence(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<
                          int threads) {
   Progress bar;
   const metapool::Influence r =
-      metapool::influence(yi, vi, pool_options(options), control_from(threads, false, &bar));
+      metapool::influence(yi, vi, pool_options(options), control_from(threads, false, &bar, options));
   return Rcpp::List::create(
       Rcpp::Named("rstudent") = r.rstudent, Rcpp::Named("dffits") = r.dffits,
       Rcpp::Named("cook_d") = r.cook_d, Rcpp::Named("cov_r") = r.cov_r,
@@ -102,13 +108,16 @@ Rcpp::List cpp_influence(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<
       Rcpp::Named("deleted") = batch_to_list(r.deleted));
 }
 
+// `first`, `count`: a part of the exact test's sign vectors (for chunked runs).
 // [[Rcpp::export(rng = false)]]
 Eigen::VectorXd cpp_permutation(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi,
                                 const Eigen::Map<Eigen::MatrixXd> signs, bool exact,
-                                const Rcpp::List options, int threads, bool progress) {
+                                const Rcpp::List options, int threads, bool progress,
+                                double first = 0, double count = -1) {
   Progress bar;
-  return metapool::permutation_statistics(yi, vi, signs, exact, pool_options(options),
-                                          control_from(threads, progress, &bar));
+  return metapool::permutation_statistics(
+      yi, vi, signs, exact, pool_options(options), control_from(threads, progress, &bar, options),
+      static_cast<std::int64_t>(first), static_cast<std::int64_t>(count));
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -117,7 +126,7 @@ Rcpp::List cpp_bootstrap_parametric(const Eigen::Map<Eigen::VectorXd> vi, double
                                     int threads, bool progress) {
   Progress bar;
   return batch_to_list(metapool::bootstrap_parametric(vi, estimate, tau2, z, pool_options(options),
-                                                control_from(threads, progress, &bar)));
+                                                control_from(threads, progress, &bar, options)));
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -126,5 +135,5 @@ Rcpp::List cpp_bootstrap_resample(const Eigen::Map<Eigen::VectorXd> yi, const Ei
                                   const Rcpp::List options, int threads, bool progress) {
   Progress bar;
   return batch_to_list(metapool::bootstrap_resample(yi, vi, index, pool_options(options),
-                                              control_from(threads, progress, &bar)));
+                                              control_from(threads, progress, &bar, options)));
 }

@@ -16,16 +16,20 @@
 namespace metapool_glue {
 
 // Notes as list(class = , message = ), raised by R's raise_notes() as classed warnings.
+// A batch engine's notes carry how many of `total` fits reported each (`count`).
 inline Rcpp::List notes_to_list(const std::vector<metapool::NoteCode>& notes,
                                 const std::vector<long>& counts = {}, long total = 0) {
   Rcpp::CharacterVector cls(notes.size()), msg(notes.size());
   for (std::size_t i = 0; i < notes.size(); ++i) {
     cls[i] = note_class(notes[i]);
-    msg[i] = counts.empty() ? std::string(metapool::note_message(notes[i]))
-                            : std::to_string(counts[i]) + " of " + std::to_string(total) +
-                                  " fits: " + metapool::note_message(notes[i]);
+    msg[i] = metapool::note_message(notes[i]);
   }
-  return Rcpp::List::create(Rcpp::Named("class") = cls, Rcpp::Named("message") = msg);
+  Rcpp::List out = Rcpp::List::create(Rcpp::Named("class") = cls, Rcpp::Named("message") = msg);
+  if (total > 0) {
+    out["count"] = Rcpp::NumericVector(counts.begin(), counts.end());
+    out["total"] = static_cast<double>(total);
+  }
+  return out;
 }
 
 // The core's NaN ("not defined") becomes R's NA.
@@ -64,19 +68,25 @@ inline Rcpp::List batch_notes(const metapool::NoteCounts& counts, long total) {
   return notes_to_list(codes, n, total);
 }
 
+// The columns the caller kept (the others were never filled).
 inline Rcpp::List batch_to_list(const metapool::BatchResult& r) {
-  return Rcpp::List::create(
-      Rcpp::Named("k") = r.k, Rcpp::Named("estimate") = r.estimate, Rcpp::Named("se") = r.se,
-      Rcpp::Named("stat") = r.stat, Rcpp::Named("p") = r.p, Rcpp::Named("ci_lb") = r.ci_lb,
-      Rcpp::Named("ci_ub") = r.ci_ub, Rcpp::Named("pi_lb") = r.pi_lb,
-      Rcpp::Named("pi_ub") = r.pi_ub, Rcpp::Named("tau2") = r.tau2,
-      Rcpp::Named("tau2_lb") = r.tau2_lb, Rcpp::Named("tau2_ub") = r.tau2_ub,
-      Rcpp::Named("I2") = r.I2, Rcpp::Named("H2") = r.H2, Rcpp::Named("Q") = r.Q,
-      Rcpp::Named("Q_p") = r.Q_p,
-      Rcpp::Named("converged") = Rcpp::LogicalVector(r.converged.data(),
-                                                      r.converged.data() + r.converged.size()),
-      Rcpp::Named("iterations") = r.iterations,
-      Rcpp::Named("notes") = batch_notes(r.notes, static_cast<long>(r.k.size())));
+  Rcpp::List out = Rcpp::List::create(Rcpp::Named("k") = r.k);
+  const std::pair<const char*, const Eigen::VectorXd*> doubles[] = {
+      {"estimate", &r.estimate}, {"se", &r.se},       {"stat", &r.stat},
+      {"p", &r.p},               {"ci_lb", &r.ci_lb}, {"ci_ub", &r.ci_ub},
+      {"pi_lb", &r.pi_lb},       {"pi_ub", &r.pi_ub}, {"tau2", &r.tau2},
+      {"tau2_lb", &r.tau2_lb},   {"tau2_ub", &r.tau2_ub}, {"I2", &r.I2},
+      {"H2", &r.H2},             {"Q", &r.Q},         {"Q_p", &r.Q_p}};
+  for (const auto& d : doubles) {
+    if (d.second->size() == r.k.size()) out[d.first] = *d.second;
+  }
+  if (r.has(metapool::col_converged)) {
+    out["converged"] =
+        Rcpp::LogicalVector(r.converged.data(), r.converged.data() + r.converged.size());
+  }
+  if (r.has(metapool::col_iterations)) out["iterations"] = r.iterations;
+  out["notes"] = batch_notes(r.notes, static_cast<long>(r.k.size()));
+  return out;
 }
 
 }  // namespace metapool_glue

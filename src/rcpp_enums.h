@@ -10,6 +10,7 @@
 
 #include "metapool/bayes.hpp"
 #include "metapool/convert.hpp"
+#include "metapool/batch.hpp"
 #include "metapool/effect_sizes.hpp"
 #include "metapool/mantel_haenszel.hpp"
 #include "metapool/nnt.hpp"
@@ -140,6 +141,25 @@ inline metapool::NntScale nnt_scale(const std::string& x) {
   return lookup(t, x, "NNT scale");
 }
 
+// Result columns by name (as metapool_batch() names them) -> BatchColumn bits.
+inline std::uint32_t batch_columns(const std::vector<std::string>& names) {
+  static const std::pair<const char*, metapool::BatchColumn> t[] = {
+      {"estimate", metapool::col_estimate}, {"se", metapool::col_se},
+      {"stat", metapool::col_stat},         {"p", metapool::col_p},
+      {"ci_lb", metapool::col_ci_lb},       {"ci_ub", metapool::col_ci_ub},
+      {"pi_lb", metapool::col_pi_lb},       {"pi_ub", metapool::col_pi_ub},
+      {"tau2", metapool::col_tau2},         {"tau2_lb", metapool::col_tau2_lb},
+      {"tau2_ub", metapool::col_tau2_ub},   {"I2", metapool::col_I2},
+      {"H2", metapool::col_H2},             {"Q", metapool::col_Q},
+      {"Q_p", metapool::col_Q_p},           {"converged", metapool::col_converged},
+      {"iterations", metapool::col_iterations}};
+  std::uint32_t bits = 0;
+  for (const std::string& x : names) {
+    if (x != "k") bits |= lookup(t, x, "result column");
+  }
+  return bits;
+}
+
 // Core -> R names.
 inline const char* tau2_status_name(metapool::Tau2Status s) {
   switch (s) {
@@ -178,6 +198,9 @@ inline metapool::PoolOptions pool_options(const Rcpp::List& o) {
   opt.control.max_iter = Rcpp::as<int>(o["max_iter"]);
   opt.control.tau2_init = Rcpp::as<double>(o["tau2_init"]);
   opt.control.step_adj = Rcpp::as<double>(o["step_adj"]);
+  // Work a caller may skip (batch engines): the prediction interval, the study weights.
+  if (o.containsElementNamed("prediction")) opt.prediction = Rcpp::as<bool>(o["prediction"]);
+  if (o.containsElementNamed("weights")) opt.weights = Rcpp::as<bool>(o["weights"]);
   return opt;
 }
 

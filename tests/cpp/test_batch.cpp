@@ -129,3 +129,93 @@ TEST(Batch, InterruptHookRunsBetweenChunksAndPropagates) {
   EXPECT_THROW(metapool::pool_all_subsets(kY, kV, opt, c), std::runtime_error);
   EXPECT_EQ(calls, 2);
 }
+
+// Columns left out are empty; the kept ones equal a full run; skipping the tau^2 and
+// prediction intervals changes nothing else.
+TEST(Batch, ColumnsAndSkippedWork) {
+  const std::vector<Eigen::Index> starts = {0, 3, 7};
+  metapool::PoolOptions opt;
+  const metapool::BatchResult full = metapool::pool_groups(kY, kV, starts, opt, threads(2));
+  metapool::BatchControl lean = threads(2);
+  lean.columns = metapool::col_estimate | metapool::col_tau2 | metapool::col_ci_lb;
+  const metapool::BatchResult r = metapool::pool_groups(kY, kV, starts, opt, lean);
+  EXPECT_EQ(r.se.size(), 0);
+  EXPECT_EQ(r.tau2_lb.size(), 0);
+  EXPECT_EQ(r.converged.size(), 0);
+  for (int g = 0; g < 2; ++g) {
+    EXPECT_EQ(r.estimate[g], full.estimate[g]);
+    EXPECT_EQ(r.tau2[g], full.tau2[g]);
+    EXPECT_EQ(r.ci_lb[g], full.ci_lb[g]);
+    EXPECT_EQ(r.k[g], full.k[g]);
+  }
+  metapool::PoolOptions skip = opt;
+  skip.tau2_ci = metapool::Tau2CiMethod::none;
+  skip.prediction = false;
+  skip.weights = false;
+  const metapool::PoolFit a = metapool::pool(kY, kV, {}, opt);
+  const metapool::PoolFit b = metapool::pool(kY, kV, {}, skip);
+  EXPECT_EQ(a.estimate, b.estimate);
+  EXPECT_EQ(a.se, b.se);
+  EXPECT_EQ(a.tau2, b.tau2);
+  EXPECT_EQ(a.Q_p, b.Q_p);
+  EXPECT_TRUE(std::isnan(b.pi_lb) && std::isnan(b.tau2_lb));
+  EXPECT_EQ(b.weights.size(), 0);
+  EXPECT_EQ(b.group_estimate.size(), 0);
+  ASSERT_EQ(a.group_estimate.size(), 1);
+  EXPECT_EQ(a.group_estimate[0], a.estimate);
+}
+
+// The one-group fast path and the general path (two groups, one of them the data)
+// agree on the shared tau^2 model's group means.
+TEST(Batch, OneGroupPathMatchesGroupedPath) {
+  metapool::PoolOptions opt;
+  opt.method = metapool::Tau2Method::fixed;
+  opt.tau2_fixed = 0.07;
+  VectorXd y(kY.size() + 2), v(kV.size() + 2);
+  y << kY, 5.0, 6.0;
+  v << kV, 0.1, 0.1;
+  std::vector<int> group(kY.size(), 0);
+  group.push_back(1);
+  group.push_back(1);
+  const metapool::PoolFit one = metapool::pool(kY, kV, {}, opt);
+  const metapool::PoolFit two = metapool::pool(y, v, group, opt);
+  EXPECT_NEAR(two.group_estimate[0], one.estimate, 1e-14);
+  EXPECT_NEAR(two.group_se[0], one.se, 1e-14);
+}
+
+// The exact permutation test in parts (first, count) equals the whole.
+TEST(Batch, ExactPermutationInParts) {
+  metapool::PoolOptions opt;
+  const Eigen::MatrixXd none;
+  const VectorXd whole = metapool::permutation_statistics(kY, kV, none, true, opt, threads(1));
+  ASSERT_EQ(whole.size(), 128);
+  const VectorXd a = metapool::permutation_statistics(kY, kV, none, true, opt, threads(2), 0, 50);
+  const VectorXd b = metapool::permutation_statistics(kY, kV, none, true, opt, threads(2), 50);
+  ASSERT_EQ(a.size() + b.size(), 128);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(a[i], whole[i]);
+  for (int i = 0; i < 78; ++i) EXPECT_EQ(b[i], whole[50 + i]);
+}
+
+// Threads change nothing, across block (64) and chunk boundaries.
+TEST(Batch, ThreadsBitIdenticalAcrossBlocks) {
+  const int n = 300;
+  VectorXd y(n * 5), v(n * 5);
+  for (int i = 0; i < n * 5; ++i) {
+    y[i] = std::sin(1.7 * i);
+    v[i] = 0.05 + 0.3 * std::fabs(std::cos(0.3 * i));
+  }
+  std::vector<Eigen::Index> starts;
+  for (int g = 0; g <= n; ++g) starts.push_back(5 * g);
+  metapool::PoolOptions opt;
+  metapool::BatchControl one, two;
+  one.threads = 1;
+  two.threads = 2;
+  two.chunk = 100;
+  const metapool::BatchResult a = metapool::pool_groups(y, v, starts, opt, one);
+  const metapool::BatchResult b = metapool::pool_groups(y, v, starts, opt, two);
+  for (int g = 0; g < n; ++g) {
+    EXPECT_EQ(a.estimate[g], b.estimate[g]);
+    EXPECT_EQ(a.tau2_ub[g], b.tau2_ub[g]);
+    EXPECT_EQ(a.iterations[g], b.iterations[g]);
+  }
+}

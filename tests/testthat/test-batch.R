@@ -70,3 +70,73 @@ test_that("threads are capped at 2 under R CMD check", {
   Sys.setenv("_R_CHECK_LIMIT_CORES_" = "TRUE")
   expect_lte(metapool:::resolve_threads(8), 2)
 })
+
+test_that("skipping outputs leaves every other column identical", {
+  d <- sim_long(40, 8, 4)
+  for (method in c("DL", "REML", "PM", "ML")) {
+    full <- metapool_batch(d, yi, vi, by = rep, method = method, ci_method = "hksj")
+    lean <- metapool_batch(d, yi, vi, by = rep, method = method, ci_method = "hksj",
+                           tau2_ci = "none", prediction = FALSE)
+    kept <- setdiff(names(full), c("tau2_lb", "tau2_ub", "pi_lb", "pi_ub"))
+    expect_identical(lean[kept], full[kept])
+    expect_true(all(is.na(lean$tau2_lb) & is.na(lean$tau2_ub)))
+    expect_true(all(is.na(lean$pi_lb) & is.na(lean$pi_ub)))
+    some <- metapool_batch(d, yi, vi, by = rep, method = method, ci_method = "hksj",
+                           columns = c("tau2", "estimate", "ci_ub"))
+    expect_named(some, c("group", "k", "estimate", "ci_ub", "tau2"))
+    expect_identical(some[names(some)], full[names(some)])
+  }
+  # the same fits as metapool() with the interval asked for
+  one <- metapool(yi = d$yi[d$rep == 3], vi = d$vi[d$rep == 3], method = "DL")
+  lean <- metapool_batch(d, yi, vi, by = rep, method = "DL", tau2_ci = "none")
+  expect_identical(lean$estimate[3], one$estimate)
+  expect_identical(lean$pi_lb[3], one$pi_lb)
+  expect_error(metapool_batch(d, yi, vi, by = rep, columns = c("estimate", "bogus")),
+               "bogus", class = "metapool_error_input")
+  expect_error(metapool_batch(d, yi, vi, by = rep, prediction = NA), "prediction",
+               class = "metapool_error_input")
+  expect_error(metapool_batch(d, yi, vi, by = rep, tau2_ci = "XX"), "tau2_ci",
+               class = "metapool_error_input")
+})
+
+test_that("matrices: missing cells, empty columns, integer input", {
+  d <- sim_long(6, 5, 5)
+  y <- matrix(d$yi, nrow = 5)
+  v <- matrix(d$vi, nrow = 5)
+  full <- metapool_batch(yi = y, vi = v)
+  y[2, 3] <- NA
+  y[, 5] <- NA
+  expect_error(metapool_batch(yi = y, vi = v), "`yi` has missing values",
+               class = "metapool_error_input")
+  om <- metapool_batch(yi = y, vi = v, na.action = "na.omit")
+  expect_equal(om$k, c(5, 5, 4, 5, 0, 5))
+  expect_identical(om[-c(3, 5), ], full[-c(3, 5), ], ignore_attr = TRUE)
+  expect_true(is.na(om$estimate[5]))
+  expect_equal(om$estimate[3], metapool(y[-2, 3], v[-2, 3])$estimate)
+  yi_int <- matrix(c(1L, 2L, 4L, 3L, 5L, 9L), 3)
+  expect_equal(metapool_batch(yi = yi_int, vi = yi_int / 10)$estimate,
+               metapool_batch(yi = yi_int * 1, vi = yi_int / 10)$estimate)
+  expect_error(metapool_batch(yi = matrix("a", 2, 2), vi = matrix(1, 2, 2)), "numeric",
+               class = "metapool_error_input")
+})
+
+test_that("threads give bit-identical results for every engine and block boundary", {
+  set.seed(6)
+  k <- 7
+  n <- 3 * 64 + 5  # blocks of 64 rows plus a remainder
+  y <- matrix(rnorm(n * k), k)
+  v <- matrix(runif(n * k, 0.05, 0.5), k)
+  for (method in c("REML", "DL", "PM")) {
+    one <- metapool_batch(yi = y, vi = v, method = method, threads = 1)
+    two <- metapool_batch(yi = y, vi = v, method = method, threads = 2)
+    expect_identical(one, two)
+  }
+  fit <- metapool(y[, 1], v[, 1])
+  expect_identical(metapool_gosh(fit, threads = 1, progress = FALSE),
+                   metapool_gosh(fit, threads = 2, progress = FALSE))
+  set.seed(7)
+  b1 <- suppressWarnings(metapool_bootstrap(fit, B = 300, threads = 1, progress = FALSE))
+  set.seed(7)
+  b2 <- suppressWarnings(metapool_bootstrap(fit, B = 300, threads = 2, progress = FALSE))
+  expect_identical(b1, b2)
+})

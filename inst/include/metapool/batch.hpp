@@ -18,20 +18,37 @@ namespace metapool {
 
 using NoteCounts = std::array<long, kNoteCodes>;
 
+// The columns a batch result can hold, as bits of BatchResult::columns. A caller that
+// needs only some of them (a simulation study rarely wants every interval) keeps those:
+// the others stay empty, cost no memory, and their work is skipped (no tau^2 interval
+// without tau2_lb/tau2_ub, no prediction interval without pi_lb/pi_ub).
+enum BatchColumn : std::uint32_t {
+  col_estimate = 1u << 0, col_se = 1u << 1, col_stat = 1u << 2, col_p = 1u << 3,
+  col_ci_lb = 1u << 4, col_ci_ub = 1u << 5, col_pi_lb = 1u << 6, col_pi_ub = 1u << 7,
+  col_tau2 = 1u << 8, col_tau2_lb = 1u << 9, col_tau2_ub = 1u << 10, col_I2 = 1u << 11,
+  col_H2 = 1u << 12, col_Q = 1u << 13, col_Q_p = 1u << 14, col_converged = 1u << 15,
+  col_iterations = 1u << 16
+};
+const std::uint32_t kAllBatchColumns = (1u << 17) - 1;
+
 struct BatchControl {
   int threads = 1;
-  Eigen::Index chunk = 4096;                      // replicates between interrupt checks
+  Eigen::Index chunk = 8192;                      // replicates between interrupt checks
+  std::uint32_t columns = kAllBatchColumns;       // BatchColumn bits of the result to keep
   std::function<void()> check_interrupt;          // called on the calling thread; may throw
   std::function<void(double)> progress;           // fraction done, on the calling thread
 };
 
-// One row per fit: the quantities a batch engine reports.
+// One row per fit: the quantities a batch engine reports (`k` always; the others as
+// `columns` says).
 struct BatchResult {
   Eigen::VectorXd estimate, se, stat, p, ci_lb, ci_ub, pi_lb, pi_ub;
   Eigen::VectorXd tau2, tau2_lb, tau2_ub, I2, H2, Q, Q_p;
   Eigen::VectorXi k, converged, iterations;
   NoteCounts notes{};  // number of fits that reported each note (indexed by NoteCode)
-  void resize(Eigen::Index n);
+  std::uint32_t columns = kAllBatchColumns;
+  bool has(BatchColumn c) const { return (columns & c) != 0; }
+  void resize(Eigen::Index n, std::uint32_t keep = kAllBatchColumns);
   void store(Eigen::Index r, const PoolFit& f);
   void store_failure(Eigen::Index r, int k);
 };
@@ -78,12 +95,14 @@ Influence influence(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
 // Sign-flip permutation test of the pooled effect. `signs` is k x n (entries +1/-1),
 // one permutation per column; exact = all 2^k sign vectors (k <= 30) in the order of
-// metafor's permutest(). Returns the test statistic (z or t) of every permutation.
+// metafor's permutest(); sign vectors first, first + 1, ... (count of them; < 0: to the
+// end) for a part of the exact test. Returns the test statistic (z or t) of each.
 Eigen::VectorXd permutation_statistics(const Eigen::Ref<const Eigen::VectorXd>& yi,
                                        const Eigen::Ref<const Eigen::VectorXd>& vi,
                                        const Eigen::Ref<const Eigen::MatrixXd>& signs,
                                        bool exact, const PoolOptions& opt,
-                                       const BatchControl& ctl);
+                                       const BatchControl& ctl, std::int64_t first = 0,
+                                       std::int64_t count = -1);
 
 // Parametric bootstrap: y*_i = estimate + sqrt(v_i + tau2) z_ri with z (k x B) given.
 // Non-parametric bootstrap: study indices (k x B, 0-based) given.

@@ -33,7 +33,9 @@ struct PoolOptions {
   Tau2CiMethod tau2_ci = Tau2CiMethod::q_profile;
   double level = 0.95;
   PoolControl control;
-  bool weights = true;       // fill PoolFit::weights (batch engines that do not need them skip it)
+  bool weights = true;       // fill PoolFit::weights (and, with one group, group_estimate/_se)
+  bool prediction = true;    // compute the prediction interval (else pi_lb, pi_ub are NaN)
+  bool loglik = true;        // compute PoolFit::loglik (else NaN; batch engines skip it)
 };
 
 // How the tau^2 estimate was reached (for the fit's report and warnings).
