@@ -525,8 +525,11 @@ plot_refit <- function(x, main, ...) {
                   format_num(f(x$ci_ub), 2))
   header <- sprintf("%s [%g%% CI]", if (measure == "generic") "Estimate" else measure,
                     100 * attr(x, "level"))
-  old <- graphics::par(mar = c(4.5, 1 + 0.55 * max(nchar(labels), 4), 3,
-                               1 + 0.55 * max(nchar(c(text, header)))))
+  # Margins for the labels and the text, in lines; on a small device both shrink so
+  # the plot region keeps at least 40% of the width.
+  side <- c(1 + 0.55 * max(nchar(labels), 4), 1 + 0.55 * max(nchar(c(text, header))))
+  shrink <- min(1, 0.6 * graphics::par("din")[1] / (0.2 * sum(side)))
+  old <- graphics::par(mar = c(4.5, side[1] * shrink, 3, side[2] * shrink))
   on.exit(graphics::par(old))
   graphics::plot(f(x$estimate), y, xlim = f(rng), ylim = c(0.5, k + 0.5), type = "n",
                  axes = FALSE, ylab = "", xlab = if (measure == "generic") "Estimate" else
@@ -537,10 +540,10 @@ plot_refit <- function(x, main, ...) {
   graphics::abline(v = f(attr(x, "fit_estimate")), lty = 2, col = "grey40")
   graphics::segments(f(x$ci_lb), y, f(x$ci_ub), y)
   graphics::points(f(x$estimate), y, pch = 15)
-  graphics::axis(2, at = y, labels = labels, las = 1, tick = FALSE, cex.axis = 0.9)
-  graphics::mtext(text, side = 4, at = y, las = 1, line = 0.5, adj = 0, cex = 0.9)
-  graphics::mtext(header, side = 4, at = k + 0.9, las = 1, line = 0.5, adj = 0, cex = 0.9,
-                  font = 2)
+  graphics::axis(2, at = y, labels = labels, las = 1, tick = FALSE, cex.axis = 0.9 * shrink)
+  graphics::mtext(text, side = 4, at = y, las = 1, line = 0.5, adj = 0, cex = 0.9 * shrink)
+  graphics::mtext(header, side = 4, at = k + 0.9, las = 1, line = 0.5, adj = 0,
+                  cex = 0.9 * shrink, font = 2)
   invisible(x)
 }
 
@@ -576,7 +579,10 @@ plot.mp_influence <- function(x, ...) {
     dfbetas = list("DFBETAS", 0, c(-1, 1))
   )
   labels <- as.character(x$study)
-  old <- graphics::par(mfrow = c(3, 3), mar = c(1 + 0.5 * max(nchar(labels)), 3.5, 2, 0.5),
+  # Rotated labels take at most 40% of a panel's height; on a small device they shrink.
+  label_in <- 0.1 * 0.85 * max(nchar(labels), 1)
+  shrink <- min(1, 0.4 * graphics::par("din")[2] / 3 / label_in)
+  old <- graphics::par(mfrow = c(3, 3), mar = c(1 + label_in * shrink / 0.17, 3.5, 2, 0.5),
                        mgp = c(2.2, 0.7, 0))
   old <- c(old, graphics::par(cex = 0.85))  # mfrow would shrink text to 0.66
   on.exit(graphics::par(old))
@@ -590,7 +596,7 @@ plot.mp_influence <- function(x, ...) {
     if (!is.null(p[[3]])) graphics::abline(h = p[[3]], lty = "dotted", col = "grey20")
     graphics::lines(seq_len(k), v, col = "grey50")
     graphics::points(seq_len(k), v, pch = 19, col = col)
-    graphics::axis(1, at = seq_len(k), labels = labels, las = 2, cex.axis = 0.85)
+    graphics::axis(1, at = seq_len(k), labels = labels, las = 2, cex.axis = 0.85 * shrink)
   }
   invisible(x)
 }
