@@ -33,6 +33,22 @@ cpp_bootstrap_resample <- function(yi, vi, index, options, threads, progress) {
     .Call(`_metapool_cpp_bootstrap_resample`, yi, vi, index, options, threads, progress)
 }
 
+cpp_bayes_fit <- function(yi, vi, tau_prior, mu_prior, control, level, threshold, shrinkage, shortest) {
+    .Call(`_metapool_cpp_bayes_fit`, yi, vi, tau_prior, mu_prior, control, level, threshold, shrinkage, shortest)
+}
+
+cpp_bayes_eval <- function(yi, vi, tau_prior, mu_prior, control, what, fun, x, study) {
+    .Call(`_metapool_cpp_bayes_eval`, yi, vi, tau_prior, mu_prior, control, what, fun, x, study)
+}
+
+cpp_bayes_groups <- function(yi, vi, starts, tau_prior, mu_prior, control, level, threshold, threads) {
+    .Call(`_metapool_cpp_bayes_groups`, yi, vi, starts, tau_prior, mu_prior, control, level, threshold, threads)
+}
+
+cpp_bayes_conditional <- function(yi, vi, tau_prior, mu_prior, control, tau) {
+    .Call(`_metapool_cpp_bayes_conditional`, yi, vi, tau_prior, mu_prior, control, tau)
+}
+
 cpp_se_from_report <- function(estimate, se, ci_lb, ci_ub, statistic, p, df, level, log_scale) {
     .Call(`_metapool_cpp_se_from_report`, estimate, se, ci_lb, ci_ub, statistic, p, df, level, log_scale)
 }

@@ -17,6 +17,10 @@
 #' * a list of data frames (or lists, or `mp_es` objects), each with `yi` and
 #'   `vi` (or `sei`), given as `data`.
 #'
+#' Besides the tau^2 estimators of [metapool()], `method = "bayes"` gives
+#' Bayesian random-effects fits (see [metapool_bayes()]) with the priors
+#' `tau_prior` and `mu_prior`, for simulation studies of small-k coverage.
+#'
 #' @param data A data frame (long layout) or a list of meta-analyses.
 #' @param yi,vi,sei Effects and variances (or standard errors): columns of
 #'   `data` for the long layout, or matrices.
@@ -24,6 +28,14 @@
 #' @inheritParams metapool
 #' @param threads Number of OpenMP threads (default 1). At most 2 are used
 #'   during `R CMD check`.
+#' @param tau_prior,mu_prior With `method = "bayes"`: the priors of
+#'   [metapool_bayes()]. Each group gets the Bayesian fit: `estimate` is the
+#'   posterior median of mu, `se` its posterior SD, `ci_lb`/`ci_ub` and
+#'   `pi_lb`/`pi_ub` central credible and predictive intervals, `tau2` the
+#'   posterior median of tau^2 with the squared central interval of tau,
+#'   `p_below` the posterior probability that mu < 0, `converged` whether the
+#'   posterior was proper and its integral converged; `stat`, `p`, `I2`, `H2`,
+#'   `Q`, `Q_p` are NA. A prior given as an R function runs on one thread.
 #' @param progress Show a progress bar for jobs taking more than two seconds
 #'   (default: in interactive sessions).
 #' @return A data frame with one row per meta-analysis: `group`, `k`,
@@ -45,9 +57,15 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
                            method = "REML", tau2 = NULL, ci_method = "z",
                            pi_method = "t_k2", tau2_ci = "QP", level = 95, control = list(),
                            threads = 1L,
-                           progress = interactive(), na.action = "na.fail") {
+                           progress = interactive(), na.action = "na.fail",
+                           tau_prior = prior_half_normal(0.5), mu_prior = "uniform") {
   env <- parent.frame()
-  settings <- iv_settings(method, tau2, ci_method, pi_method, tau2_ci, FALSE, level, control)
+  bayes <- identical(method, "bayes")
+  settings <- if (bayes) {
+    bayes_settings(tau_prior, mu_prior, level, "central", NULL, "lower", FALSE, control)
+  } else {
+    iv_settings(method, tau2, ci_method, pi_method, tau2_ci, FALSE, level, control)
+  }
   threads <- resolve_threads(threads)
   if (is.list(data) && !is.data.frame(data)) {
     long <- batch_from_list(data)
@@ -56,6 +74,7 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
     long <- if (is.matrix(args$yi)) batch_from_matrix(args) else batch_from_long(args)
   }
   long <- batch_clean(long, na.action)
+  if (bayes) return(bayes_batch(long, settings, threads))
   res <- cpp_pool_groups(long$yi, long$vi, long$starts, engine_options(settings),
                          threads, isTRUE(progress))
   batch_frame(res, group = long$group)
@@ -162,4 +181,25 @@ chk_refittable <- function(fit) {
     abort_not_defined("Refitting", fit, "use a fit without `subgroup`")
   }
   fit
+}
+
+# metapool_batch(method = "bayes"): one Bayesian fit per group in the C++ core.
+bayes_batch <- function(long, settings, threads) {
+  res <- cpp_bayes_groups(long$yi, long$vi, long$starts, core_tau_prior(settings$tau_prior),
+                          core_mu_prior(settings$mu_prior), settings$control, settings$level,
+                          0, threads)
+  n <- length(res$k)
+  na <- rep(NA_real_, n)
+  bad <- res$status != "ok"
+  if (any(bad)) {
+    warn_metapool(sprintf(
+      "%d of %d Bayesian fits gave no result (improper posterior or no convergence, e.g. %s with k = %d); their rows are NA.",
+      sum(bad), n, res$status[bad][1L], res$k[bad][1L]), "convergence")
+  }
+  out <- list(group = long$group, k = res$k, estimate = res$mu_median, se = res$mu_sd,
+              ci_lb = res$mu_lb, ci_ub = res$mu_ub, pi_lb = res$pi_lb, pi_ub = res$pi_ub,
+              stat = na, p = na, tau2 = res$tau_median^2, tau2_lb = res$tau_lb^2,
+              tau2_ub = res$tau_ub^2, I2 = na, H2 = na, Q = na, Q_p = na,
+              converged = !bad, iterations = rep(NA_integer_, n), p_below = res$prob_below)
+  structure(out, row.names = c(NA_integer_, -n), class = "data.frame")
 }

@@ -90,7 +90,8 @@ pooled_control_risk <- function(events2, n2) {
 fit_engines <- function() {
   list(
     iv = list(fit = fit_iv, settings = iv_settings, subgroup_settings = iv_subgroup_settings),
-    mh = list(fit = fit_mh, settings = mh_settings)
+    mh = list(fit = fit_mh, settings = mh_settings),
+    bayes = list(fit = fit_bayes, settings = bayes_settings)
   )
 }
 

@@ -166,7 +166,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
                     source = list(source = "yi", measure = "generic"),
                     synthetic = is_synthetic(data))
   }
-  preset <- chk_preset(preset %||% studies$source$preset %||% "metafor")
+  preset <- preset %||% studies$source$preset %||% "metafor"  # checked by iv_settings()
   settings <- iv_settings(method, tau2, ci_method, pi_method, tau2_ci, common_tau2, level,
                           control, preset)
   settings$measure <- studies$source$measure

@@ -60,7 +60,7 @@ metapool_gosh <- function(fit, subsets = NULL, threads = 1L, progress = interact
   rownames(out) <- NULL
   structure(out, class = c("mp_gosh", "data.frame"), masks = masks[, o, drop = FALSE],
             slab = fit$slab, measure = fit$measure, fit_estimate = fit$estimate,
-            fit_I2 = fit$I2, all_subsets = all)
+            fit_I2 = fit$I2, all_subsets = all, synthetic = isTRUE(fit$synthetic))
 }
 
 # Subset r as packed bits: column r of a raw matrix with ceiling(k / 8) rows, bit
@@ -200,6 +200,9 @@ plot.mp_gosh <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) 
                  xlab = if (measure == "generic") "Estimate" else measure,
                  ylab = "I^2 (%)", log = log_axis, ...)
   graphics::abline(v = f(attr(x, "fit_estimate")), lty = 2, col = "grey40")
+  if (isTRUE(attr(x, "synthetic"))) {
+    graphics::mtext("Synthetic data", side = 3, line = -1.5, adj = 0.02, font = 2)
+  }
   invisible(x)
 }
 
@@ -321,7 +324,8 @@ refit_subset <- function(x, out) {
 new_refit_frame <- function(out, fit, class) {
   structure(out, class = c(class, "data.frame"), measure = fit$measure,
             fit_estimate = fit$estimate, fit_ci = c(fit$ci_lb, fit$ci_ub), fit_p = fit$p,
-            fit_tau2 = fit$tau2, fit_Q = fit$Q, level = fit$level, model = model_title(fit))
+            fit_tau2 = fit$tau2, fit_Q = fit$Q, level = fit$level, model = model_title(fit),
+            synthetic = isTRUE(fit$synthetic))
 }
 
 #' @rdname metapool_diagnostics
@@ -525,25 +529,26 @@ plot_refit <- function(x, main, ...) {
                   format_num(f(x$ci_ub), 2))
   header <- sprintf("%s [%g%% CI]", if (measure == "generic") "Estimate" else measure,
                     100 * attr(x, "level"))
-  # Margins for the labels and the text, in lines; on a small device both shrink so
-  # the plot region keeps at least 40% of the width.
+  # Label and text margins sized from their widths, shrunk with the text on a small device.
   side <- c(1 + 0.55 * max(nchar(labels), 4), 1 + 0.55 * max(nchar(c(text, header))))
-  shrink <- min(1, 0.6 * graphics::par("din")[1] / (0.2 * sum(side)))
-  old <- graphics::par(mar = c(4.5, side[1] * shrink, 3, side[2] * shrink))
+  shrink <- min(1, 0.75 * graphics::par("din")[1] / graphics::par("csi") / sum(side))
+  old <- graphics::par(mar = c(4.5, side[1] * shrink, 3, side[2] * shrink), cex = shrink)
   on.exit(graphics::par(old))
   graphics::plot(f(x$estimate), y, xlim = f(rng), ylim = c(0.5, k + 0.5), type = "n",
                  axes = FALSE, ylab = "", xlab = if (measure == "generic") "Estimate" else
-                   measure_labels[[measure]], main = main, log = if (ratio) "x" else "", ...)
+                   measure_labels[[measure]],
+                 main = synthetic_title(main, isTRUE(attr(x, "synthetic"))),
+                 log = if (ratio) "x" else "", ...)
   ticks <- if (ratio) ratio_ticks(exp(rng)) else pretty(rng, n = 6)
   graphics::axis(1, at = ticks, labels = format(ticks, drop0trailing = TRUE))
   graphics::abline(v = null, col = "grey30")
   graphics::abline(v = f(attr(x, "fit_estimate")), lty = 2, col = "grey40")
   graphics::segments(f(x$ci_lb), y, f(x$ci_ub), y)
   graphics::points(f(x$estimate), y, pch = 15)
-  graphics::axis(2, at = y, labels = labels, las = 1, tick = FALSE, cex.axis = 0.9 * shrink)
-  graphics::mtext(text, side = 4, at = y, las = 1, line = 0.5, adj = 0, cex = 0.9 * shrink)
-  graphics::mtext(header, side = 4, at = k + 0.9, las = 1, line = 0.5, adj = 0,
-                  cex = 0.9 * shrink, font = 2)
+  graphics::axis(2, at = y, labels = labels, las = 1, tick = FALSE, cex.axis = 0.9)
+  graphics::mtext(text, side = 4, at = y, las = 1, line = 0.5, adj = 0, cex = 0.9)
+  graphics::mtext(header, side = 4, at = k + 0.9, las = 1, line = 0.5, adj = 0, cex = 0.9,
+                  font = 2)
   invisible(x)
 }
 
@@ -565,7 +570,8 @@ ratio_ticks <- function(lim) {
 #'   for DFFITS, the median of chi^2(1) for Cook's distance, k - 1 for Q,
 #'   3/k for hat values, +-1 for DFBETAS). Influential studies are red.
 #' @export
-plot.mp_influence <- function(x, ...) {
+plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
+  if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
   k <- nrow(x)
   panels <- list(
     rstudent = list("Studentised residual", 0, c(-1, 1) * stats::qnorm(0.975)),
@@ -579,12 +585,16 @@ plot.mp_influence <- function(x, ...) {
     dfbetas = list("DFBETAS", 0, c(-1, 1))
   )
   labels <- as.character(x$study)
-  # Rotated labels take at most 40% of a panel's height; on a small device they shrink.
-  label_in <- 0.1 * 0.85 * max(nchar(labels), 1)
-  shrink <- min(1, 0.4 * graphics::par("din")[2] / 3 / label_in)
-  old <- graphics::par(mfrow = c(3, 3), mar = c(1 + label_in * shrink / 0.17, 3.5, 2, 0.5),
-                       mgp = c(2.2, 0.7, 0))
-  old <- c(old, graphics::par(cex = 0.85))  # mfrow would shrink text to 0.66
+  # Rotated study labels below each panel; margins and text shrink together when a
+  # panel is too short to hold them.
+  bottom <- 1 + 0.5 * max(nchar(labels))
+  panel_lines <- graphics::par("din")[2] / 3 / graphics::par("csi")
+  shrink <- min(1, 0.6 * panel_lines / (bottom + 2))
+  old <- graphics::par(mfrow = c(3, 3), mar = c(bottom, 3.5, 2, 0.5) * shrink,
+                       mgp = c(2.2, 0.7, 0) * shrink)
+  old <- c(old, graphics::par(cex = 0.85 * shrink))  # mfrow would shrink text to 0.66
+  synthetic <- isTRUE(attr(x, "synthetic"))
+  if (synthetic) old <- c(old, graphics::par(oma = c(0, 0, 1.5, 0)))
   on.exit(graphics::par(old))
   col <- ifelse(x$influential, "firebrick", "black")
   for (s in names(panels)) {
@@ -596,8 +606,9 @@ plot.mp_influence <- function(x, ...) {
     if (!is.null(p[[3]])) graphics::abline(h = p[[3]], lty = "dotted", col = "grey20")
     graphics::lines(seq_len(k), v, col = "grey50")
     graphics::points(seq_len(k), v, pch = 19, col = col)
-    graphics::axis(1, at = seq_len(k), labels = labels, las = 2, cex.axis = 0.85 * shrink)
+    graphics::axis(1, at = seq_len(k), labels = labels, las = 2, cex.axis = 0.85)
   }
+  if (synthetic) graphics::mtext("Synthetic data", side = 3, outer = TRUE, font = 2)
   invisible(x)
 }
 

@@ -17,7 +17,7 @@ study_arguments <- function(names, data, env, optional = FALSE, call = NULL) {
     expr <- if (is.null(call)) NULL else call[[nm]]
     # From the call unless it names a forwarded `...` element (..1), whose expression
     # only substitute() recovers. NULL when not supplied: such arguments default to NULL.
-    if (!is.null(call) && !(is.symbol(expr) && grepl("^\\.\\.[0-9]+$", as.character(expr)))) {
+    if (!is.null(call) && !(is.symbol(expr) && startsWith(as.character(expr), ".."))) {
       return(if (is.null(expr)) NULL else eval_study_argument(expr, nm, data, env))
     }
     # The unevaluated argument, boxed: a bare empty symbol (an argument not supplied)

@@ -253,7 +253,7 @@ summary_of_findings <- function(x, acr = NULL, certainty = NULL, comments = NULL
             intervention = intervention, comparison = comparison, per = per)
 }
 
-# The internal call into the NNT engine: a rename of nnt_ci() changes only this line.
+# The internal call into the NNT engine.
 nnt_engine <- function(...) nnt_ci(...)
 
 # One row per outcome: outcome, measure, estimate, ci_lb, ci_ub (natural scale), level

@@ -129,6 +129,75 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_bayes_fit
+Rcpp::List cpp_bayes_fit(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List tau_prior, const Rcpp::List mu_prior, const Rcpp::List control, double level, double threshold, bool shrinkage, bool shortest);
+RcppExport SEXP _metapool_cpp_bayes_fit(SEXP yiSEXP, SEXP viSEXP, SEXP tau_priorSEXP, SEXP mu_priorSEXP, SEXP controlSEXP, SEXP levelSEXP, SEXP thresholdSEXP, SEXP shrinkageSEXP, SEXP shortestSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type tau_prior(tau_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type mu_prior(mu_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< double >::type level(levelSEXP);
+    Rcpp::traits::input_parameter< double >::type threshold(thresholdSEXP);
+    Rcpp::traits::input_parameter< bool >::type shrinkage(shrinkageSEXP);
+    Rcpp::traits::input_parameter< bool >::type shortest(shortestSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bayes_fit(yi, vi, tau_prior, mu_prior, control, level, threshold, shrinkage, shortest));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_bayes_eval
+Eigen::VectorXd cpp_bayes_eval(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List tau_prior, const Rcpp::List mu_prior, const Rcpp::List control, std::string what, std::string fun, const Eigen::Map<Eigen::VectorXd> x, int study);
+RcppExport SEXP _metapool_cpp_bayes_eval(SEXP yiSEXP, SEXP viSEXP, SEXP tau_priorSEXP, SEXP mu_priorSEXP, SEXP controlSEXP, SEXP whatSEXP, SEXP funSEXP, SEXP xSEXP, SEXP studySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type tau_prior(tau_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type mu_prior(mu_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< std::string >::type what(whatSEXP);
+    Rcpp::traits::input_parameter< std::string >::type fun(funSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type study(studySEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bayes_eval(yi, vi, tau_prior, mu_prior, control, what, fun, x, study));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_bayes_groups
+Rcpp::List cpp_bayes_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::NumericVector starts, const Rcpp::List tau_prior, const Rcpp::List mu_prior, const Rcpp::List control, double level, double threshold, int threads);
+RcppExport SEXP _metapool_cpp_bayes_groups(SEXP yiSEXP, SEXP viSEXP, SEXP startsSEXP, SEXP tau_priorSEXP, SEXP mu_priorSEXP, SEXP controlSEXP, SEXP levelSEXP, SEXP thresholdSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type tau_prior(tau_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type mu_prior(mu_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< double >::type level(levelSEXP);
+    Rcpp::traits::input_parameter< double >::type threshold(thresholdSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bayes_groups(yi, vi, starts, tau_prior, mu_prior, control, level, threshold, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_bayes_conditional
+Rcpp::List cpp_bayes_conditional(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List tau_prior, const Rcpp::List mu_prior, const Rcpp::List control, const Eigen::Map<Eigen::VectorXd> tau);
+RcppExport SEXP _metapool_cpp_bayes_conditional(SEXP yiSEXP, SEXP viSEXP, SEXP tau_priorSEXP, SEXP mu_priorSEXP, SEXP controlSEXP, SEXP tauSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type tau_prior(tau_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type mu_prior(mu_priorSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type tau(tauSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_bayes_conditional(yi, vi, tau_prior, mu_prior, control, tau));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_se_from_report
 Rcpp::List cpp_se_from_report(const Eigen::Map<Eigen::VectorXd> estimate, const Eigen::Map<Eigen::VectorXd> se, const Eigen::Map<Eigen::VectorXd> ci_lb, const Eigen::Map<Eigen::VectorXd> ci_ub, const Eigen::Map<Eigen::VectorXd> statistic, const Eigen::Map<Eigen::VectorXd> p, const Eigen::Map<Eigen::VectorXd> df, const Eigen::Map<Eigen::VectorXd> level, bool log_scale);
 RcppExport SEXP _metapool_cpp_se_from_report(SEXP estimateSEXP, SEXP seSEXP, SEXP ci_lbSEXP, SEXP ci_ubSEXP, SEXP statisticSEXP, SEXP pSEXP, SEXP dfSEXP, SEXP levelSEXP, SEXP log_scaleSEXP) {
@@ -344,6 +413,10 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_permutation", (DL_FUNC) &_metapool_cpp_permutation, 7},
     {"_metapool_cpp_bootstrap_parametric", (DL_FUNC) &_metapool_cpp_bootstrap_parametric, 7},
     {"_metapool_cpp_bootstrap_resample", (DL_FUNC) &_metapool_cpp_bootstrap_resample, 6},
+    {"_metapool_cpp_bayes_fit", (DL_FUNC) &_metapool_cpp_bayes_fit, 9},
+    {"_metapool_cpp_bayes_eval", (DL_FUNC) &_metapool_cpp_bayes_eval, 9},
+    {"_metapool_cpp_bayes_groups", (DL_FUNC) &_metapool_cpp_bayes_groups, 9},
+    {"_metapool_cpp_bayes_conditional", (DL_FUNC) &_metapool_cpp_bayes_conditional, 6},
     {"_metapool_cpp_se_from_report", (DL_FUNC) &_metapool_cpp_se_from_report, 9},
     {"_metapool_cpp_mean_sd_from_quantiles", (DL_FUNC) &_metapool_cpp_mean_sd_from_quantiles, 7},
     {"_metapool_cpp_combine_groups", (DL_FUNC) &_metapool_cpp_combine_groups, 6},

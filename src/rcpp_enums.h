@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "metapool/bayes.hpp"
 #include "metapool/convert.hpp"
 #include "metapool/effect_sizes.hpp"
 #include "metapool/mantel_haenszel.hpp"
@@ -113,6 +114,19 @@ inline metapool::MhRdVariance rd_variance(const std::string& x) {
       {"GR", metapool::MhRdVariance::greenland_robins},
       {"sato", metapool::MhRdVariance::sato}};
   return lookup(t, x, "rd_variance");
+}
+
+inline metapool::TauPriorFamily tau_prior_family(const std::string& x) {
+  static const std::pair<const char*, metapool::TauPriorFamily> t[] = {
+      {"half_normal", metapool::TauPriorFamily::half_normal},
+      {"half_cauchy", metapool::TauPriorFamily::half_cauchy},
+      {"half_t", metapool::TauPriorFamily::half_t},
+      {"lognormal_tau2", metapool::TauPriorFamily::lognormal_tau2},
+      {"log_t_tau2", metapool::TauPriorFamily::log_t_tau2},
+      {"uniform", metapool::TauPriorFamily::uniform},
+      {"jeffreys", metapool::TauPriorFamily::jeffreys},
+      {"custom", metapool::TauPriorFamily::custom}};
+  return lookup(t, x, "tau prior");
 }
 
 inline metapool::NntScale nnt_scale(const std::string& x) {

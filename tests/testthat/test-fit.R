@@ -28,10 +28,7 @@ refit_engines <- list(
   bootstrap = function(f) metapool_bootstrap(f, B = 20)
 )
 
-nnt_of <- function(f) {
-  nnt_fun <- get0("nnt_ci", asNamespace("metapool"), inherits = FALSE) %||% metapool::nnt
-  nnt_fun(f, acr = 0.2)
-}
+nnt_of <- function(f) nnt_ci(f, acr = 0.2)
 
 methods_of <- function(f) {
   tmp <- tempfile(fileext = ".png")

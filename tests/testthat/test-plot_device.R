@@ -42,3 +42,18 @@ test_that("the refitting engines' plots write files through the same helper", {
   expect_error(plot(results[[2]], file = tempfile(fileext = ".doc")),
                class = "metapool_error_input")
 })
+
+test_that("diagnostics of synthetic data carry the mark into their plots", {
+  d <- eccleston2014_synthetic
+  d <- d[d$analysis == "nonheadache_pain_post", ]
+  es <- es_smd(m1, sd1, n1, m2, sd2, n2, data = d)
+  fit <- metapool(es, method = "DL")
+  expect_true(fit$synthetic)
+  for (x in list(metapool_leave1out(fit), metapool_cumulative(fit), metapool_influence(fit),
+                 metapool_gosh(fit, progress = FALSE))) {
+    expect_true(attr(x, "synthetic"))
+    f <- tempfile(fileext = ".png")
+    plot(x, file = f)
+    expect_gt(file.size(f), 0)
+  }
+})
