@@ -14,7 +14,7 @@ BUILD_DEPS :=
 TEST_DEPS  :=
 DEMO_DEPS  := metafor
 BENCH_DEPS := bench
-SITE_DEPS  := pkgdown
+SITE_DEPS  := pkgdown 'evaluate>=0.24'
 
 .PHONY: demo test check install deps-build deps-test sanitize valgrind bench document site clean
 

@@ -3,7 +3,8 @@
 # Usage: Rscript tools/install_deps.R [--imports] [--suggests] [pkg ...]
 #   --imports   the packages of DESCRIPTION's Imports and LinkingTo (to build)
 #   --suggests  the packages of DESCRIPTION's Suggests (tests, vignettes, R CMD check)
-#   pkg ...     further packages a target needs that the package itself does not
+#   pkg ...     further packages a target needs that the package itself does not,
+#               optionally with a minimum version: "evaluate>=0.24"
 # Packages come from DESCRIPTION, so they are listed once.
 args <- commandArgs(trailingOnly = TRUE)
 fields <- c(if ("--imports" %in% args) c("Imports", "LinkingTo"),
@@ -23,7 +24,8 @@ description_deps <- function(fields, file = "DESCRIPTION") {
 }
 
 deps <- rbind(description_deps(fields),
-              data.frame(name = extra, version = rep(NA_character_, length(extra))))
+              data.frame(name = sub(">=.*$", "", extra),
+                         version = ifelse(grepl(">=", extra), sub("^.*>=", "", extra), NA)))
 deps <- deps[!duplicated(deps$name), , drop = FALSE]
 
 usable <- function(name, version) {

@@ -14,6 +14,8 @@ expect_input_error <- function(expr, pattern) {
 
 test_that("continuous inputs: bad values are classed errors naming the argument", {
   expect_input_error(call_with(es_smd, smd_args, sd1 = c(2, -3, 2.5)), "`sd1` must not be negative: row 2")
+  # an SD of 0 in one arm is usable (issue 13, point 12)
+  expect_true(all(call_with(es_smd, smd_args, sd2 = c(0, 2.8, 2.4))$estimable))
   expect_input_error(call_with(es_smd, smd_args, n2 = c(22, 1, 26)), "`n2` must be at least 2")
   expect_input_error(call_with(es_md, smd_args, n1 = c(20, 0, 25)), "`n1` must be at least 2")
   expect_input_error(call_with(es_smd, smd_args, m1 = c("10", "12", "9")), "`m1` must be a numeric vector")
