@@ -252,7 +252,7 @@ batch_frame <- function(res, group = NULL, columns = batch_columns) {
 }
 
 # A metapool fit that the refitting engines can use: inverse variance, no subgroups.
-chk_refittable <- function(fit) {
+chk_batchable <- function(fit) {
   if (!inherits(fit, "metapool")) abort_input("`fit` must be a metapool() fit.", "fit")
   if (!identical(fit$settings$engine, "iv")) {
     abort_not_defined("Refitting (GOSH, leave-one-out, cumulative, influence, permutation, bootstrap)",

@@ -1,6 +1,7 @@
-# Engines that refit one meta-analysis many times: GOSH, leave-one-out, cumulative,
-# influence diagnostics, permutation test and bootstrap. Random numbers are drawn here,
-# in R, so results are reproducible under set.seed() whatever the number of threads.
+# The batch diagnostics: engines that fit one meta-analysis many times in one batch
+# (GOSH, leave-one-out, cumulative, influence diagnostics, permutation test and
+# bootstrap). Random numbers are drawn here, in R, so results are reproducible under
+# set.seed() whatever the number of threads.
 
 #' GOSH: the fit on every subset of studies
 #'
@@ -36,7 +37,7 @@
 #' plot(g)
 #' @export
 metapool_gosh <- function(fit, subsets = NULL, threads = 1L, progress = interactive()) {
-  fit <- chk_refittable(fit)
+  fit <- chk_batchable(fit)
   k <- fit$k
   all <- is.null(subsets) && k <= 20
   if (!is.null(subsets)) {
@@ -251,26 +252,26 @@ plot.mp_gosh <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) 
 #' @name metapool_diagnostics
 NULL
 
-refit_columns <- c("k", "estimate", "se", "stat", "p", "ci_lb", "ci_ub", "Q", "Q_p", "tau2",
+diagnostics_columns <- c("k", "estimate", "se", "stat", "p", "ci_lb", "ci_ub", "Q", "Q_p", "tau2",
                    "I2", "H2")
 
 #' @rdname metapool_diagnostics
 #' @export
 metapool_leave1out <- function(fit, threads = 1L) {
-  fit <- chk_refittable(fit)
+  fit <- chk_batchable(fit)
   if (fit$k < 2L) {
     abort_input("`fit` has one study; leaving one out needs at least 2 studies.", "fit")
   }
   res <- cpp_leave_one_out(fit$yi, fit$vi, engine_options(fit$settings, "none"),
                            resolve_threads(threads))
-  out <- cbind(study = fit$slab, batch_frame(res, columns = refit_columns))
-  new_refit_frame(out, fit, "mp_leave1out")
+  out <- cbind(study = fit$slab, batch_frame(res, columns = diagnostics_columns))
+  new_diagnostics_frame(out, fit, "mp_leave1out")
 }
 
 #' @rdname metapool_diagnostics
 #' @export
 metapool_cumulative <- function(fit, order = NULL, threads = 1L) {
-  fit <- chk_refittable(fit)
+  fit <- chk_batchable(fit)
   o <- if (is.null(order)) seq_len(fit$k) else {
     if (length(order) != fit$k) {
       abort_input(sprintf("`order` must have one value per study (%d).", fit$k), "order")
@@ -282,15 +283,15 @@ metapool_cumulative <- function(fit, order = NULL, threads = 1L) {
                         resolve_threads(threads))
   # The first cumulative fit has one study by construction: its Wald interval needs no note.
   out <- withCallingHandlers(
-    cbind(study = fit$slab[o], batch_frame(res, columns = refit_columns)),
+    cbind(study = fit$slab[o], batch_frame(res, columns = diagnostics_columns)),
     metapool_warning_small_k = function(w) invokeRestart("muffleWarning"))
-  new_refit_frame(out, fit, "mp_cumulative")
+  new_diagnostics_frame(out, fit, "mp_cumulative")
 }
 
 #' @rdname metapool_diagnostics
 #' @export
 metapool_influence <- function(fit, threads = 1L) {
-  fit <- chk_refittable(fit)
+  fit <- chk_batchable(fit)
   res <- cpp_influence(fit$yi, fit$vi, engine_options(fit$settings, "none"),
                        resolve_threads(threads))
   k <- fit$k
@@ -302,7 +303,7 @@ metapool_influence <- function(fit, threads = 1L) {
   out$influential <- abs(out$dffits) > 3 * sqrt(1 / (k - 1)) |
     stats::pchisq(out$cook_d, df = 1) > 0.5 | out$hat > 3 / k | abs(out$dfbetas) > 1
   out$influential[is.na(out$influential)] <- FALSE
-  new_refit_frame(out, fit, "mp_influence")
+  new_diagnostics_frame(out, fit, "mp_influence")
 }
 
 #' @export
@@ -329,7 +330,7 @@ refit_subset <- function(x, out) {
   out
 }
 
-new_refit_frame <- function(out, fit, class) {
+new_diagnostics_frame <- function(out, fit, class) {
   structure(out, class = c(class, "data.frame"), measure = fit$measure,
             fit_estimate = fit$estimate, fit_ci = c(fit$ci_lb, fit$ci_ub), fit_p = fit$p,
             fit_tau2 = fit$tau2, fit_Q = fit$Q, level = fit$level, model = model_title(fit),
@@ -510,19 +511,19 @@ print.summary.mp_influence <- function(x, digits = 3, ...) {
 #' @export
 plot.mp_leave1out <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
   if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
-  plot_refit(x, "Estimate with the study omitted", ...)
+  plot_batch_estimates(x, "Estimate with the study omitted", ...)
 }
 
 #' @rdname metapool_diagnostics
 #' @export
 plot.mp_cumulative <- function(x, ..., file = NULL, width = 7, height = 7, res = 150) {
   if (!is.null(file)) return(plot_file_of(x, file, width, height, res, ...))
-  plot_refit(x, "Cumulative estimate, adding studies in order", ...)
+  plot_batch_estimates(x, "Cumulative estimate, adding studies in order", ...)
 }
 
 # Estimates and confidence intervals, one row per refit, the estimate and interval
 # written at the right, the full fit as a dashed line and no effect as a solid one.
-plot_refit <- function(x, main, ...) {
+plot_batch_estimates <- function(x, main, ...) {
   measure <- attr(x, "measure")
   ratio <- is_ratio_measure(measure)
   f <- back_transform_fun(measure)
@@ -645,7 +646,7 @@ plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 
 #' @export
 metapool_permutest <- function(fit, iter = 1000, exact = NULL, threads = 1L,
                                progress = interactive()) {
-  fit <- chk_refittable(fit)
+  fit <- chk_batchable(fit)
   if (!is.numeric(iter) || length(iter) != 1L || is.na(iter) || iter < 2) {
     abort_input("`iter` must be a number of permutations, at least 2.", "iter")
   }
@@ -717,7 +718,7 @@ print.mp_permutest <- function(x, ...) {
 #' @export
 metapool_bootstrap <- function(fit, B = 1000, type = c("nonparametric", "parametric"),
                                level = NULL, threads = 1L, progress = interactive()) {
-  fit <- chk_refittable(fit)
+  fit <- chk_batchable(fit)
   type <- chk_choice(type[1L], c("nonparametric", "parametric"), "type")
   if (!is.numeric(B) || length(B) != 1L || is.na(B) || B < 2 || B != round(B) || B > 1e9) {
     abort_input("`B` must be a whole number of bootstrap samples, at least 2.", "B")
