@@ -86,7 +86,7 @@ es_giv <- function(estimate, se = NULL, ci_lb = NULL, ci_ub = NULL, p = NULL, n1
                             data, env, optional = TRUE)
   if (is.null(values$estimate)) abort_input("`estimate` is missing, with no default.", "estimate")
   optional <- study_arguments(c("slab", "subset"), data, env, optional = TRUE)
-  measure <- chk_choice(measure[1L], c("generic", "MD", "SMD", "RD", "RR", "OR", "HR"), "measure")
+  measure <- chk_choice(measure[1L], eval(formals(es_giv)$measure), "measure")
   dist <- chk_choice(dist[1L], c("z", "t"), "dist")
   preset <- chk_preset(preset)
   level <- chk_level(level)
