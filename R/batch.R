@@ -278,7 +278,9 @@ chk_batchable <- function(fit) {
   if (!inherits(fit, "metapool")) abort_input("`fit` must be a metapool() fit.", "fit")
   if (!identical(fit$settings$engine, "iv")) {
     abort_not_defined("Refitting (GOSH, leave-one-out, cumulative, influence, permutation, bootstrap)",
-                      fit, "pool the study estimates with metapool() first")
+                      fit, if (inherits(fit, "metapool_reg"))
+                        "metapool_permutest() permutes its moderators" else
+                        "pool the study estimates by inverse variance with metapool() first")
   }
   if (!is.null(fit$subgroups)) {
     abort_not_defined("Refitting", fit, "use a fit without `subgroup`")

@@ -253,6 +253,38 @@ coef_table <- function(x) {
 }
 
 #' @export
+as.data.frame.metapool_reg <- function(x, row.names = NULL, optional = FALSE, ...) {
+  data.frame(term = names(x$beta), coef_table(x), row.names = NULL, stringsAsFactors = FALSE)
+}
+
+#' @exportS3Method generics::tidy
+tidy.metapool_reg <- function(x, conf.int = TRUE, conf.level = NULL, exponentiate = FALSE, ...) {
+  x <- at_level(x, conf.level)
+  f <- if (isTRUE(exponentiate)) exp else identity
+  out <- data.frame(term = names(x$beta), estimate = f(unname(x$beta)), std.error = unname(x$se),
+                    statistic = unname(x$stat), p.value = unname(x$p), stringsAsFactors = FALSE)
+  if (conf.int) {
+    out$conf.low <- f(unname(x$ci_lb))
+    out$conf.high <- f(unname(x$ci_ub))
+  }
+  out
+}
+
+#' @exportS3Method generics::glance
+glance.metapool_reg <- function(x, ...) {
+  data.frame(nobs = x$k, method = x$method, tau2 = x$tau2, I2 = x$I2, H2 = x$H2, R2 = x$R2,
+             QE = x$Q, QE_df = x$Q_df, QE_p = x$Q_p, QM = x$QM, QM_p = x$QM_p,
+             converged = x$converged)
+}
+
+#' @export
+nnt_ci.metapool_reg <- function(x, ...) {
+  abort_not_defined("An NNT", x, paste(
+    "it needs one pooled effect: predict(fit, newmods = ) gives the effect at chosen",
+    "moderator values, and nnt_ci() takes that estimate and its interval"))
+}
+
+#' @export
 summary.metapool_reg <- function(object, ...) {
   structure(object, class = c("summary.metapool_reg", class(object)))
 }
@@ -635,6 +667,18 @@ bubble_plot <- function(fit, mod = NULL, transf = NULL, pi = TRUE, xlab = NULL, 
   graphics::lines(grid, f(pr$ci_ub), lty = 2)
   graphics::lines(grid, f(pr$pred), lwd = 2)
   invisible(data.frame(x = grid, pr))
+}
+
+#' @export
+forest_plot.metapool_reg <- function(x, ...) {
+  abort_not_defined("A forest plot", x,
+                    "bubble_plot() shows the studies against a moderator with the fitted line")
+}
+
+#' @export
+funnel_plot.metapool_reg <- function(x, ...) {
+  abort_not_defined("A funnel plot", x,
+                    "draw it from the fit without moderators, or test with smallstudy_test(fit)")
 }
 
 # metapool_batch(..., mods = ): many meta-regressions with the same moderator columns,
