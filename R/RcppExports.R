@@ -121,3 +121,7 @@ cpp_subgroup_test <- function(estimate, se) {
     .Call(`_metapool_cpp_subgroup_test`, estimate, se)
 }
 
+cpp_value_range <- function(x) {
+    .Call(`_metapool_cpp_value_range`, x)
+}
+

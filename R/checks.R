@@ -76,11 +76,12 @@ chk_condition <- function(x, bad, nm, requirement) {
 
 # Does `test(min, max)` hold for the non-missing values of x? FALSE when there are none.
 range_hits <- function(x, test) {
-  if (anyNA(x)) x <- x[!is.na(x)]
-  length(x) > 0L && test(min(x), max(x))
+  r <- if (is.double(x)) cpp_value_range(x) else
+    if (length(x) && !all(is.na(x))) c(range(x, na.rm = TRUE), 1) else c(0, 0, 0)
+  r[3L] > 0 && test(r[1L], r[2L])
 }
 
-# min() and max() make one pass without allocating, so the valid case stays cheap;
+# One pass over the data without allocating (cpp_value_range()), so the valid case stays cheap;
 # the offending rows are only looked for when there are some.
 chk_finite <- function(x, nm) {
   if (range_hits(x, function(lo, hi) lo == -Inf || hi == Inf)) {

@@ -483,6 +483,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_value_range
+Rcpp::NumericVector cpp_value_range(const Rcpp::NumericVector x);
+RcppExport SEXP _metapool_cpp_value_range(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_value_range(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_pool_groups", (DL_FUNC) &_metapool_cpp_pool_groups, 6},
@@ -515,6 +525,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_nnt", (DL_FUNC) &_metapool_cpp_nnt, 6},
     {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 4},
     {"_metapool_cpp_subgroup_test", (DL_FUNC) &_metapool_cpp_subgroup_test, 2},
+    {"_metapool_cpp_value_range", (DL_FUNC) &_metapool_cpp_value_range, 1},
     {NULL, NULL, 0}
 };
 

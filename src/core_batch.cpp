@@ -149,6 +149,7 @@ PoolOptions batch_options(PoolOptions opt, std::uint32_t columns) {
   opt.loglik = false;
   if (!(columns & (col_tau2_lb | col_tau2_ub))) opt.tau2_ci = Tau2CiMethod::none;
   if (!(columns & (col_pi_lb | col_pi_ub))) opt.prediction = false;
+  if (!(columns & (col_p | col_Q_p))) opt.p_values = false;
   return opt;
 }
 

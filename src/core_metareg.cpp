@@ -149,6 +149,11 @@ MetaregFit metareg(const Eigen::Ref<const Eigen::VectorXd>& yi,
   if (po.ci != CiMethod::z && k <= p) {
     fit.notes.push_back(NoteCode::no_residual_df);
   }
+  const bool random = po.method != Tau2Method::fe && po.method != Tau2Method::fixed;
+  fit.tau2_se = fit.tau2_lb = fit.tau2_ub = kNaN;
+  fit.ll_ml = fit.ll_reml = fit.R2 = fit.tau2_null = kNaN;
+  fit.I2_lb = fit.I2_ub = fit.H2_lb = fit.H2_ub = kNaN;
+  if (!opt.details) return fit;
   // Weights, fitted values and leverages at the estimated tau^2 (model.at() above left
   // the workspace at tau^2).
   fit.weights = (vi.array() + fit.tau2).inverse();
@@ -164,11 +169,9 @@ MetaregFit metareg(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.ll_reml = model.loglik(fit.tau2, true) + 0.5 * model.logdet_xtx();
 
   // Uncertainty in tau^2.
-  const bool random = po.method != Tau2Method::fe && po.method != Tau2Method::fixed;
   fit.tau2_se = random && k > p ? detail::tau2_standard_error(model, fe, model.at(fit.tau2),
                                                              po.method, fit.tau2, po.control)
                                 : kNaN;
-  fit.tau2_lb = fit.tau2_ub = kNaN;
   if (random && k > p && po.tau2_ci != Tau2CiMethod::none) {
     if (po.tau2_ci == Tau2CiMethod::profile_likelihood &&
         (po.method == Tau2Method::ml || po.method == Tau2Method::reml)) {
@@ -184,10 +187,7 @@ MetaregFit metareg(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // Pseudo-R^2 (metafor): the proportional reduction in tau^2 from the model without
   // moderators; for the fixed-effects model, the adjusted weighted R^2 of the regression.
-  fit.R2 = kNaN;
-  fit.tau2_null = kNaN;
-  const bool intercept_only = p == 1 && spans_constant(X);
-  if (opt.r2 && !intercept_only && spans_constant(X) && po.method != Tau2Method::fixed) {
+  if (opt.r2 && p > 1 && po.method != Tau2Method::fixed && spans_constant(X)) {
     const std::vector<int> one_group;
     const detail::Model null_model(yi, vi, one_group);
     const detail::Sums s0 = null_model.at(0.0);
@@ -308,6 +308,7 @@ Eigen::MatrixXd metareg_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
   const bool needs_tau2_df = opt.pool.method != Tau2Method::fe && opt.pool.method != Tau2Method::fixed;
   MetaregOptions o = opt;
   o.r2 = false;
+  o.details = false;
   o.pool.tau2_ci = Tau2CiMethod::none;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 64) num_threads(threads)

@@ -49,7 +49,6 @@ Model::Model(const Eigen::Ref<const Eigen::VectorXd>& yi,
       w->resize(p_);
     }
   }
-  variance_scale_ = k_ > 0 ? k_ / vi.cwiseInverse().sum() : 1.0;
 }
 
 Model::Model(const Eigen::Ref<const Eigen::VectorXd>& yi,
@@ -68,7 +67,6 @@ Model::Model(const Eigen::Ref<const Eigen::VectorXd>& yi,
   w_.resize(k_);
   r_.resize(k_);
   q_.resize(k_);
-  variance_scale_ = k_ > 0 ? k_ / vi.cwiseInverse().sum() : 1.0;
 }
 
 Eigen::VectorXd Model::beta() const {
@@ -266,9 +264,9 @@ double Model::loglik(double tau2, bool reml) const {
 
 // With one group: sum log(v / (v + tau2)) as the log of a product (rescaled before it
 // can underflow), one log instead of 2k.
-double Model::loglik_gain_at_zero(double tau2, bool reml) const {
+double Model::loglik_gain_at_zero(double tau2, bool reml, const Sums& zero) const {
   if (design_ || p_ > 1) return loglik(0.0, reml) - loglik(tau2, reml);
-  const Sums zero = at_lite(0.0), at_tau2 = at_lite(tau2);
+  const Sums at_tau2 = at_lite(tau2);
   double log_ratio = 0, prod = 1;
   for (int i = 0; i < k_; ++i) {
     prod *= v_[i] / (v_[i] + tau2);
@@ -587,7 +585,7 @@ Tau2Estimate estimate_tau2(const Model& model, const Sums& fe, const PoolOptions
   // ML/REML: a root of the score need not be the maximum; compare with the boundary.
   if ((opt.method == Tau2Method::ml || opt.method == Tau2Method::reml) && est.tau2 > 0) {
     const bool reml = opt.method == Tau2Method::reml;
-    if (model.loglik_gain_at_zero(est.tau2, reml) > 1e-10) {
+    if (model.loglik_gain_at_zero(est.tau2, reml, fe) > 1e-10) {
       est.tau2 = 0;
       est.status = Tau2Status::boundary;
       notes->push_back(NoteCode::tau2_boundary);
@@ -749,7 +747,9 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.Q_df = k - p;
   if (k > p) {
     fit.Q = std::max(0.0, fe.rss);
-    fit.Q_p = boost::math::cdf(boost::math::complement(dist::chi_squared(fit.Q_df), fit.Q));
+    fit.Q_p = opt.p_values
+                  ? boost::math::cdf(boost::math::complement(dist::chi_squared(fit.Q_df), fit.Q))
+                  : kNaN;
     fit.vt = (k - p) / fe.trP;
     if (opt.method == Tau2Method::fe) {
       fit.I2 = fit.Q > 0 ? std::max(0.0, 100.0 * (fit.Q - (k - p)) / fit.Q) : 0.0;
@@ -800,9 +800,10 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
     const double crit = t_based ? t_quantile(fit.df, 1.0 - (1.0 - opt.level) / 2.0)
                                 : z_crit(opt.level);
     fit.stat = fit.estimate / fit.se;
-    fit.p = t_based ? 2.0 * boost::math::cdf(boost::math::complement(
-                                dist::students_t(fit.df), std::fabs(fit.stat)))
-                    : pnorm_two_sided(fit.stat);
+    fit.p = !opt.p_values ? kNaN
+            : t_based ? 2.0 * boost::math::cdf(boost::math::complement(
+                                  dist::students_t(fit.df), std::fabs(fit.stat)))
+                      : pnorm_two_sided(fit.stat);
     fit.ci_lb = fit.estimate - crit * fit.se;
     fit.ci_ub = fit.estimate + crit * fit.se;
     if (opt.ci != CiMethod::z && k <= p) {

@@ -18,6 +18,8 @@ struct MetaregOptions {
   PoolOptions pool;        // tau^2 method, ci (z, t, Knapp-Hartung, ad hoc), level, control
   std::vector<int> btt;    // 0-based coefficients in the omnibus test QM (empty: all)
   bool r2 = true;          // compute the pseudo-R^2 (refits the model without moderators)
+  bool details = true;     // weights, fitted values, leverages, log-likelihoods, tau^2 SE
+                           // (a batch of simulated meta-regressions skips them)
 };
 
 struct MetaregFit {

@@ -49,7 +49,11 @@ class Model {
   int p() const { return p_; }
   bool is_design() const { return design_; }
   // Harmonic mean of the sampling variances: the scale on which tau^2 converges.
-  double variance_scale() const { return variance_scale_; }
+  // Computed when an iterative estimator first asks (closed forms never do).
+  double variance_scale() const {
+    if (variance_scale_ < 0) variance_scale_ = k_ > 0 ? k_ / v_.cwiseInverse().sum() : 1.0;
+    return variance_scale_;
+  }
   int gid(int i) const { return group_ == nullptr || group_->empty() ? 0 : (*group_)[i]; }
   double y(int i) const { return y_[i]; }
   double v(int i) const { return v_[i]; }
@@ -72,8 +76,8 @@ class Model {
   // ML or REML log-likelihood at tau2, without metafor's constant 0.5 log det(X'X) for
   // REML (it does not depend on tau^2).
   double loglik(double tau2, bool reml) const;
-  // loglik(0) - loglik(tau2).
-  double loglik_gain_at_zero(double tau2, bool reml) const;
+  // loglik(0) - loglik(tau2); fe: the sums at tau^2 = 0.
+  double loglik_gain_at_zero(double tau2, bool reml, const Sums& fe) const;
 
  private:
   template <bool Full>
@@ -88,7 +92,7 @@ class Model {
   const std::vector<int>* group_ = nullptr;
   int k_ = 0, p_ = 1;
   bool design_ = false;
-  double variance_scale_ = 1.0;
+  mutable double variance_scale_ = -1.0;  // < 0: not computed yet
   // Factor design: per-group workspace (several groups only).
   mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_, swe_;
   // One group: the last weighted evaluation is remembered (an estimator's final check,

@@ -61,6 +61,19 @@ test_that("threads do not change results; NA handling and bad input", {
   d$vi[3] <- -1
   expect_error(metapool_batch(d, yi, vi, by = rep, na.action = "na.omit"), "`vi` must be positive",
                class = "metapool_error_input")
+  # the one-pass range checks name the argument and the row, with or without missing values
+  d <- sim_long(20, 5, 3)
+  d$vi[9] <- Inf
+  expect_error(metapool_batch(d, yi, vi, by = rep), "`vi` must be finite: row 9",
+               class = "metapool_error_input")
+  d$vi[9] <- 0
+  d$yi[2] <- NA
+  expect_error(metapool_batch(d, yi, vi, by = rep, na.action = "na.omit"),
+               "`vi` must be positive.*row 8", class = "metapool_error_input")
+  d$vi[9] <- 0.1
+  d$yi[4] <- -Inf
+  expect_error(metapool_batch(d, yi, vi, by = rep, na.action = "na.omit"), "`yi` must be finite",
+               class = "metapool_error_input")
 })
 
 test_that("threads are capped at 2 under R CMD check", {
@@ -85,6 +98,10 @@ test_that("skipping outputs leaves every other column identical", {
                            columns = c("tau2", "estimate", "ci_ub"))
     expect_named(some, c("group", "k", "estimate", "ci_ub", "tau2"))
     expect_identical(some[names(some)], full[names(some)])
+    # p-values are computed only when a p column is kept, and then are the same
+    tests <- metapool_batch(d, yi, vi, by = rep, method = method, ci_method = "hksj",
+                            columns = c("estimate", "p", "Q_p"))
+    expect_identical(tests[c("p", "Q_p")], full[c("p", "Q_p")])
   }
   # the same fits as metapool() with the interval asked for
   one <- metapool(yi = d$yi[d$rep == 3], vi = d$vi[d$rep == 3], method = "DL")
