@@ -1,6 +1,7 @@
 #include "metapool/batch.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -19,12 +20,14 @@ const std::vector<int> kNoGroups;
 
 // Runs fit r = 0..n-1 in parallel: `fill(r, y, v)` writes the r-th data set into the
 // thread's buffers and returns its size; the fit is passed to `record(r, fit)`, which
-// writes only row r. Work is chunked so the calling thread can check for interrupts.
-// Within a chunk, threads take blocks of kBlock consecutive rows: a block's output
-// spans whole cache lines of every column (no false sharing between threads), and
-// blocks are small enough to balance fits of unequal cost (REML iterations). Which
-// thread fits a row never changes its result, so output is bit-identical for any
-// number of threads.
+// writes only row r. Threads take blocks of kBlock consecutive rows from one shared
+// queue, with no barrier until the end: a block's output spans whole cache lines of
+// every column (no false sharing between threads), and blocks are small enough to
+// balance fits of unequal cost (REML iterations). The calling thread (OpenMP's thread 0,
+// the only one that may call R) runs the caller's interrupt check and progress report
+// after every `ctl.chunk` rows it has fitted itself; an interrupt stops the others at
+// their next block. Which thread fits a row never changes its result, so output is
+// bit-identical for any number of threads.
 const Eigen::Index kBlock = 64;
 
 template <typename Fill, typename Record>
@@ -32,58 +35,64 @@ NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions&
                           const BatchControl& ctl, Fill fill, Record record) {
   long counts[kNoteCodes] = {0};
   std::exception_ptr interrupted;
+  std::atomic<bool> stop(false);
+  std::atomic<Eigen::Index> rows_done(0);
   const int threads = std::max(ctl.threads, 1);
-  const Eigen::Index chunk = std::max<Eigen::Index>(ctl.chunk, 1);
+  const Eigen::Index check_every = std::max<Eigen::Index>(ctl.chunk, 1);
   const Eigen::Index buffer = std::max<Eigen::Index>(max_k, 1);
+  const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) reduction(+ : counts[:kNoteCodes])
 #endif
   {
     // Per-thread buffers, made once for the whole job.
     Eigen::VectorXd y(buffer), v(buffer);
-    for (Eigen::Index start = 0; start < n; start += chunk) {
-      const Eigen::Index end = std::min(n, start + chunk);
-      const Eigen::Index blocks = (end - start + kBlock - 1) / kBlock;
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+    const bool caller = omp_get_thread_num() == 0;
+#else
+    const bool caller = true;
 #endif
-      for (Eigen::Index b = 0; b < blocks; ++b) {
-        const Eigen::Index block_end = std::min(end, start + (b + 1) * kBlock);
-        for (Eigen::Index r = start + b * kBlock; r < block_end; ++r) {
-          const Eigen::Index m = fill(r, y, v);
-          if (m < 1) {
-            record(r, nullptr, m);
-            continue;
-          }
-          try {
-            const PoolFit f = pool(y.head(m), v.head(m), kNoGroups, opt);
-            for (const NoteCode c : f.notes) ++counts[static_cast<int>(c)];
-            record(r, &f, m);
-          } catch (...) {  // broken invariants only; never leave a parallel region by throwing
-            record(r, nullptr, m);
-          }
+    Eigen::Index since_check = 0;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1) nowait
+#endif
+    for (Eigen::Index b = 0; b < blocks; ++b) {
+      if (stop.load(std::memory_order_relaxed)) continue;
+      const Eigen::Index block_start = b * kBlock, block_end = std::min(n, block_start + kBlock);
+      for (Eigen::Index r = block_start; r < block_end; ++r) {
+        const Eigen::Index m = fill(r, y, v);
+        if (m < 1) {
+          record(r, nullptr, m);
+          continue;
         }
-      }  // implicit barrier: the chunk is done
-#ifdef _OPENMP
-#pragma omp master
-#endif
-      {
+        try {
+          const PoolFit f = pool(y.head(m), v.head(m), kNoGroups, opt);
+          for (const NoteCode c : f.notes) ++counts[static_cast<int>(c)];
+          record(r, &f, m);
+        } catch (...) {  // broken invariants only; never leave a parallel region by throwing
+          record(r, nullptr, m);
+        }
+      }
+      const Eigen::Index done = rows_done.fetch_add(block_end - block_start) + (block_end - block_start);
+      since_check += block_end - block_start;
+      if (caller && since_check >= check_every) {
+        since_check = 0;
         // The interrupt check may throw (R's interrupt): it must not escape the parallel
         // region, so it is caught here and rethrown after it.
         try {
           if (ctl.check_interrupt) ctl.check_interrupt();
-          if (ctl.progress) ctl.progress(static_cast<double>(end) / static_cast<double>(n));
+          if (ctl.progress) ctl.progress(static_cast<double>(done) / static_cast<double>(n));
         } catch (...) {
           interrupted = std::current_exception();
+          stop.store(true);
         }
       }
-#ifdef _OPENMP
-#pragma omp barrier
-#endif
-      if (interrupted) break;
     }
   }
   if (interrupted) std::rethrow_exception(interrupted);
+  // The calling thread may have fitted few blocks itself: one last check and report.
+  if (ctl.check_interrupt) ctl.check_interrupt();
+  if (ctl.progress) ctl.progress(1.0);
   NoteCounts out{};
   std::copy(counts, counts + kNoteCodes, out.begin());
   return out;

@@ -1,8 +1,9 @@
 // Many fits at once, all through pool(): groups of a long data set, all-subsets
 // (GOSH), leave-one-out, cumulative, influence diagnostics, permutation and bootstrap.
 // Random numbers are drawn by the caller (R) and passed in, so results do not depend
-// on the number of threads. OpenMP threads split the replicates; between chunks the
-// calling thread runs the caller's interrupt check and progress report.
+// on the number of threads. OpenMP threads take blocks of replicates from one queue;
+// every `chunk` replicates it has fitted, the calling thread runs the caller's interrupt
+// check and progress report.
 #ifndef METAPOOL_BATCH_HPP
 #define METAPOOL_BATCH_HPP
 
@@ -33,7 +34,7 @@ const std::uint32_t kAllBatchColumns = (1u << 17) - 1;
 
 struct BatchControl {
   int threads = 1;
-  Eigen::Index chunk = 8192;                      // replicates between interrupt checks
+  Eigen::Index chunk = 8192;                      // replicates the calling thread fits between interrupt checks
   std::uint32_t columns = kAllBatchColumns;       // BatchColumn bits of the result to keep
   std::function<void()> check_interrupt;          // called on the calling thread; may throw
   std::function<void(double)> progress;           // fraction done, on the calling thread
