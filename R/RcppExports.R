@@ -89,6 +89,26 @@ cpp_mantel_haenszel <- function(events1, n1, events2, n2, measure, peto, random,
     .Call(`_metapool_cpp_mantel_haenszel`, events1, n1, events2, n2, measure, peto, random, add, to, drop00, rd_variance, pi, level, rd_raw)
 }
 
+cpp_metareg <- function(yi, vi, X, options, btt, r2) {
+    .Call(`_metapool_cpp_metareg`, yi, vi, X, options, btt, r2)
+}
+
+cpp_wald_test <- function(beta, vb, L, df) {
+    .Call(`_metapool_cpp_wald_test`, beta, vb, L, df)
+}
+
+cpp_metareg_predict <- function(beta, vb, tau2, Xnew, level, ci_df, pi_df, with_pi) {
+    .Call(`_metapool_cpp_metareg_predict`, beta, vb, tau2, Xnew, level, ci_df, pi_df, with_pi)
+}
+
+cpp_metareg_permutations <- function(yi, vi, X, perm, options, btt) {
+    .Call(`_metapool_cpp_metareg_permutations`, yi, vi, X, perm, options, btt)
+}
+
+cpp_metareg_groups <- function(yi, vi, X, starts, options, btt, threads) {
+    .Call(`_metapool_cpp_metareg_groups`, yi, vi, X, starts, options, btt, threads)
+}
+
 cpp_nnt <- function(theta, theta_lb, theta_ub, acr, scale, beneficial) {
     .Call(`_metapool_cpp_nnt`, theta, theta_lb, theta_ub, acr, scale, beneficial)
 }

@@ -37,6 +37,13 @@
 #'   `p`, `ci_lb`, `ci_ub`, `pi_lb`, `pi_ub`, `tau2`, `tau2_lb`, `tau2_ub`,
 #'   `I2`, `H2`, `Q`, `Q_p`, `converged`, `iterations`. Columns left out cost
 #'   no memory, and intervals nobody asked for are not computed.
+#' @param mods Optional moderators, for a meta-regression in every group (long
+#'   layout only): a one-sided formula evaluated in `data`, or a numeric matrix
+#'   with one row per row of `data`. The result then has one row per group with
+#'   `k`, `tau2`, `QM`, `QM_p`, `QE`, `QE_p`, `I2`, `converged` and, per
+#'   coefficient, `b_`, `se_` and `p_` columns.
+#' @param btt With `mods`: the coefficients of the omnibus test (default all but
+#'   the intercept).
 #' @param threads Number of OpenMP threads (default 1). At most 2 are used
 #'   during `R CMD check`. Results are identical for any number of threads.
 #' @param tau_prior,mu_prior With `method = "bayes"`: the priors of
@@ -87,7 +94,8 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
                            pi_method = "t_k2", tau2_ci = "QP", prediction = TRUE, columns = NULL,
                            level = 95, control = list(), threads = 1L,
                            progress = interactive(), na.action = "na.fail",
-                           tau_prior = prior_half_normal(0.5), mu_prior = "uniform") {
+                           tau_prior = prior_half_normal(0.5), mu_prior = "uniform",
+                           mods = NULL, btt = NULL) {
   env <- parent.frame()
   bayes <- identical(method, "bayes")
   settings <- if (bayes) {
@@ -104,7 +112,14 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
     args <- study_arguments(c("yi", "vi", "sei", "by"), data, env, optional = TRUE)
     long <- if (is.matrix(args$yi)) batch_from_matrix(args) else batch_from_long(args)
   }
+  if (!is.null(mods)) {
+    if (bayes || is.null(long$by)) {
+      abort_input("`mods` needs the long layout (`by`) and a tau^2 method other than \"bayes\".", "mods")
+    }
+    long$X <- moderator_design(mods, data, env, length(long$yi))$X
+  }
   long <- batch_clean(long, na.action)
+  if (!is.null(long$X)) return(metareg_batch(long, settings, threads, btt))
   if (bayes) return(bayes_batch(long, settings, threads))
   opts <- engine_options(settings, prediction = prediction, weights = FALSE, columns = columns)
   res <- if (future_active()) {
@@ -182,13 +197,17 @@ batch_clean <- function(long, na.action) {
   if (!matrices) chk_same_length(list(yi = long$yi, vi = long$vi, by = long$by))
   policy <- na_policy(na.action)
   if (policy == "pass") abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
-  if (anyNA(long$yi) || anyNA(long$vi) || anyNA(long$by)) {
+  missing_mods <- if (!is.null(long$X)) !stats::complete.cases(long$X)
+  if (anyNA(long$yi) || anyNA(long$vi) || anyNA(long$by) || any(missing_mods)) {
     missing_row <- is.na(long$yi) | is.na(long$vi)
     if (!matrices) missing_row <- missing_row | is.na(long$by)
+    if (!is.null(missing_mods)) missing_row <- missing_row | missing_mods
     if (policy == "fail") {
-      nm <- c("yi", "vi", "by")[c(anyNA(long$yi), anyNA(long$vi), anyNA(long$by))][1L]
+      rows <- list(yi = is.na(long$yi), vi = is.na(long$vi), by = is.na(long$by),
+                   mods = missing_mods)
+      nm <- names(Filter(any, rows))[1L]
       abort_input(sprintf("`%s` has missing values (%s). Set `na.action = \"na.omit\"` to drop them.",
-                          nm, describe_rows(is.na(as.vector(long[[nm]])))), nm)
+                          nm, describe_rows(as.vector(rows[[nm]]))), nm)
     }
     keep <- !missing_row
     if (matrices) {
@@ -198,6 +217,7 @@ batch_clean <- function(long, na.action) {
     long$yi <- long$yi[keep]
     long$vi <- long$vi[keep]
     if (!matrices) long$by <- long$by[keep]
+    if (!is.null(long$X)) long$X <- long$X[keep, , drop = FALSE]
   }
   if (!length(long$yi)) abort_input("No studies to pool.")
   chk_finite(long$yi, "yi")
@@ -212,7 +232,8 @@ batch_clean <- function(long, na.action) {
   if (is.numeric(by) && !is.unsorted(by)) {
     # Already in runs (the usual simulation layout): the runs are the groups.
     first <- c(1L, which(by[-1L] != by[-n]) + 1L)
-    return(list(yi = long$yi, vi = long$vi, group = by[first], starts = c(first - 1, n)))
+    return(list(yi = long$yi, vi = long$vi, group = by[first], starts = c(first - 1, n),
+                X = long$X))
   }
   group <- unique(by)
   gid <- match(by, group)
@@ -220,10 +241,11 @@ batch_clean <- function(long, na.action) {
     o <- order(gid)
     long$yi <- long$yi[o]
     long$vi <- long$vi[o]
+    if (!is.null(long$X)) long$X <- long$X[o, , drop = FALSE]
     gid <- gid[o]
   }
   list(yi = long$yi, vi = long$vi, group = group,
-       starts = c(0, cumsum(tabulate(gid, nbins = length(group)))))
+       starts = c(0, cumsum(tabulate(gid, nbins = length(group)))), X = long$X)
 }
 
 # Threads: a positive whole number; never more than 2 under R CMD check, nor more than
@@ -256,7 +278,9 @@ chk_batchable <- function(fit) {
   if (!inherits(fit, "metapool")) abort_input("`fit` must be a metapool() fit.", "fit")
   if (!identical(fit$settings$engine, "iv")) {
     abort_not_defined("Refitting (GOSH, leave-one-out, cumulative, influence, permutation, bootstrap)",
-                      fit, "pool the study estimates with metapool() first")
+                      fit, if (inherits(fit, "metapool_reg"))
+                        "metapool_permutest() permutes its moderators" else
+                        "pool the study estimates by inverse variance with metapool() first")
   }
   if (!is.null(fit$subgroups)) {
     abort_not_defined("Refitting", fit, "use a fit without `subgroup`")

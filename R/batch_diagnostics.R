@@ -631,7 +631,14 @@ plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 
 #' the proportion of permutations whose test statistic is at least as large in
 #' absolute value as the observed one (metafor's definition).
 #'
-#' @param fit A [metapool()] fit (without subgroups).
+#' For a meta-regression (`metapool(..., mods = )`) the rows of the design
+#' matrix are permuted instead, as metafor's `permutest()` does: exactly over
+#' all distinct permutations when there are no more than `iter` of them,
+#' otherwise over `iter - 1` random ones drawn as metafor draws them (so the
+#' same `set.seed()` gives the same p-values). The result then holds the
+#' permutation p-value of the omnibus test QM and of each coefficient.
+#'
+#' @param fit A [metapool()] fit (without subgroups), or a meta-regression.
 #' @param iter Number of permutations for the approximate test.
 #' @param exact `NULL` (exact when feasible), `TRUE` or `FALSE`.
 #' @inheritParams metapool_batch
@@ -646,10 +653,11 @@ plot.mp_influence <- function(x, ..., file = NULL, width = 7, height = 7, res = 
 #' @export
 metapool_permutest <- function(fit, iter = 1000, exact = NULL, threads = 1L,
                                progress = interactive()) {
-  fit <- chk_batchable(fit)
   if (!is.numeric(iter) || length(iter) != 1L || is.na(iter) || iter < 2) {
     abort_input("`iter` must be a number of permutations, at least 2.", "iter")
   }
+  if (inherits(fit, "metapool_reg")) return(permutest_metareg(fit, round(iter), exact))
+  fit <- chk_batchable(fit)
   k <- fit$k
   exact <- if (is.null(exact)) 2^k <= iter else chk_flag(exact, "exact")
   if (exact && k > 30) abort_input("An exact test with more than 30 studies is too large; use `exact = FALSE`.", "exact")

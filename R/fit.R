@@ -94,6 +94,7 @@ fit_engines <- function() {
   list(
     iv = list(fit = fit_iv, settings = iv_settings, subgroup_settings = iv_subgroup_settings),
     mh = list(fit = fit_mh, settings = mh_settings),
+    metareg = list(fit = fit_metareg, settings = metareg_settings),
     bayes = list(fit = fit_bayes, settings = bayes_settings)
   )
 }

@@ -33,6 +33,9 @@
 #'   significant (`length(levels) + 1` of them); grey shades by default.
 #' @param legend Logical: show a legend for the contours and subgroups.
 #' @param pch,cex Plotting symbol and its size.
+#' @param filled Optional logical vector, one per study: studies imputed by
+#'   [trim_fill()], drawn as open circles (what `plot()` of a trim-and-fill
+#'   result passes).
 #' @param file Optional file name (`.pdf`, `.png`, `.svg`, `.jpeg`, `.tiff`); a
 #'   device of size `width` x `height` inches is opened, drawn on and closed.
 #' @param width,height Size of the file in inches.
@@ -73,8 +76,8 @@ funnel_plot.default <- function(x, ...) {
 funnel_plot.metapool <- function(x, contour = FALSE, levels = c(0.90, 0.95, 0.99),
                                  level = NULL, xlim = NULL, se_max = NULL, xlab = NULL,
                                  ylab = "Standard error", title = NULL, col = NULL,
-                                 shade = NULL, legend = TRUE, pch = 19, cex = 1, file = NULL,
-                                 width = 6.5, height = 5, res = 150, ...) {
+                                 shade = NULL, legend = TRUE, pch = 19, cex = 1, filled = NULL,
+                                 file = NULL, width = 6.5, height = 5, res = 150, ...) {
   chk_no_dots(...)
   contour <- chk_flag(contour, "contour")
   legend <- chk_flag(legend, "legend")
@@ -103,6 +106,10 @@ funnel_plot.metapool <- function(x, contour = FALSE, levels = c(0.90, 0.95, 0.99
   title <- synthetic_title(title, isTRUE(x$synthetic))
   data <- data.frame(yi = x$yi, se = sqrt(x$vi), subgroup = funnel_groups(x),
                      stringsAsFactors = FALSE)
+  if (!is.null(filled) && (!is.logical(filled) || length(filled) != nrow(data) || anyNA(filled))) {
+    abort_input(sprintf("`filled` must be TRUE or FALSE for each of the %d studies.", nrow(data)), "filled")
+  }
+  data$filled <- filled %||% rep(FALSE, nrow(data))
   args <- list(x = x, data = data, contour = contour, levels = levels, level = level,
                xlim = xlim, se_max = se_max, xlab = xlab, ylab = ylab, title = title,
                col = col, shade = shade, legend = legend, pch = pch, cex = cex)
@@ -171,7 +178,7 @@ funnel_draw <- function(x, data, contour, levels, level, xlim, se_max, xlab, yla
     col <- if (length(lv)) grDevices::hcl.colors(length(lv), "Dark 3") else "black"
   }
   point_col <- if (length(lv) && length(col) == length(lv)) col[match(groups, lv)] else col[1L]
-  graphics::points(data$yi, data$se, pch = pch, cex = cex, col = point_col,
+  graphics::points(data$yi, data$se, pch = ifelse(data$filled, 1, pch), cex = cex, col = point_col,
                    bg = point_col)
   graphics::box()
   if (ratio) {

@@ -53,7 +53,8 @@ compare_metafor <- function(fit, tolerance = 1e-6) {
     abort_input("`tolerance` must be a single positive number.", "tolerance")
   }
   need_metafor("compare_metafor()")
-  rows <- if (inherits(fit, "metapool_mh")) compare_mh(fit) else compare_iv(fit)
+  rows <- if (inherits(fit, "metapool_mh")) compare_mh(fit) else
+    if (inherits(fit, "metapool_reg")) compare_metareg(fit) else compare_iv(fit)
   rows$abs_diff <- abs(rows$metapool - rows$metafor)
   rows$rel_diff <- rows$abs_diff / pmax(abs(rows$metafor), 1e-300)
   within <- rows$abs_diff <= tolerance * pmax(1, abs(rows$metafor)) |
@@ -81,6 +82,39 @@ comparison_rows <- function(quantity, ours, theirs, note = "") {
 }
 
 metafor_tests <- c(z = "z", t = "t", hksj = "knha", hksj_adhoc = "adhoc")
+
+# ---- meta-regression ---------------------------------------------------------
+
+compare_metareg <- function(fit) {
+  args <- list(yi = fit$yi, vi = fit$vi, mods = fit$X, intercept = FALSE,
+               test = metafor_tests[[fit$ci_method]], level = 100 * fit$level, btt = fit$btt)
+  fixed <- identical(fit$method, "fixed")
+  if (fixed) args$tau2 <- fit$tau2 else args$method <- metafor_method(fit$method)
+  if (!fixed && !fit$method %in% c("FE", "DL", "HE", "HS", "HSk", "SJ")) {
+    args$control <- list(threshold = 1e-12, maxiter = 10000, tol = 1e-12)
+  }
+  m <- tryCatch(suppressWarnings(do.call(metafor::rma, args)), error = function(e) e)
+  if (inherits(m, "error")) {
+    return(comparison_rows(paste0("b[", names(fit$beta), "]"), fit$beta, NA_real_,
+                           paste("metafor failed:", conditionMessage(m))))
+  }
+  nm <- names(fit$beta)
+  stat <- if (fit$ci_method == "z") "z" else "t"
+  rows <- rbind(
+    comparison_rows(paste0("b[", nm, "]"), fit$beta, m$beta),
+    comparison_rows(paste0("se[", nm, "]"), fit$se, m$se),
+    comparison_rows(paste0(stat, "[", nm, "]"), fit$stat, m$zval),
+    comparison_rows(paste0("p[", nm, "]"), fit$p, m$pval),
+    comparison_rows(paste0("ci_lb[", nm, "]"), fit$ci_lb, m$ci.lb),
+    comparison_rows(paste0("ci_ub[", nm, "]"), fit$ci_ub, m$ci.ub),
+    comparison_rows(c("QM", "QM_p", "QE", "QE_p", "I2", "H2"),
+                    c(fit$QM, fit$QM_p, fit$Q, fit$Q_p, fit$I2, fit$H2),
+                    c(m$QM, m$QMp, m$QE, m$QEp, m$I2, m$H2))
+  )
+  if (!fit$method %in% c("FE")) rows <- rbind(rows, comparison_rows("tau2", fit$tau2, m$tau2))
+  if (!is.null(m$R2)) rows <- rbind(rows, comparison_rows("R2", fit$R2, m$R2))
+  rows
+}
 
 # ---- inverse variance -------------------------------------------------------
 
@@ -291,9 +325,6 @@ as_metapool.default <- function(x, ...) {
 #' @rdname as_metapool
 #' @export
 as_metapool.rma.uni <- function(x, pi_method = "t_k2", ...) {
-  if (!isTRUE(x$int.only)) {
-    abort_input("`x` is a meta-regression (it has moderators); metapool pools without moderators.", "x")
-  }
   if (!isTRUE(x$weighted) || !is.null(x$weights)) {
     abort_input("`x` was fitted with user-given or no weights; metapool uses inverse-variance weights.", "x")
   }
@@ -304,13 +335,59 @@ as_metapool.rma.uni <- function(x, pi_method = "t_k2", ...) {
   test <- names(metafor_tests)[metafor_tests == x$test]
   if (!length(test)) abort_input(sprintf("metafor's test \"%s\" has no metapool counterpart.", x$test), "x")
   measure <- if (x$measure %in% names(measure_labels)) x$measure else "generic"
+  # A meta-regression keeps metafor's design matrix (intercept named as metapool names it).
+  design <- if (!isTRUE(x$int.only)) list(X = fix_intercept_name(x$X))
   studies <- prepare_studies(list(yi = as.numeric(x$yi), vi = as.numeric(x$vi)), x$slab,
                              source = list(source = "metafor", measure = measure,
-                                           metafor_measure = x$measure))
-  settings <- iv_settings(method, if (x$tau2.fix) x$tau2 else NULL, test, pi_method, "QP",
-                          FALSE, 100 * (1 - x$level), list())
+                                           metafor_measure = x$measure), design = design)
+  tau2 <- if (x$tau2.fix) x$tau2
+  level <- 100 * (1 - x$level)
+  settings <- if (is.null(design)) {
+    iv_settings(method, tau2, test, pi_method, "QP", FALSE, level, list())
+  } else {
+    metareg_settings(method, tau2, test, pi_method, "QP", level, list(), btt = x$btt)
+  }
   settings$measure <- measure
   run_fit(studies, settings)
+}
+
+#' @rdname as_metapool
+#' @export
+as_metapool.rma.uni.trimfill <- function(x, ...) {
+  fill <- x$fill %||% rep(FALSE, length(x$yi))
+  fit <- as_metapool.rma.uni(x, ...)
+  fit$filled <- fill
+  structure(list(k0 = x$k0, se_k0 = x$se.k0, p_k0 = x$p.k0 %||% NA_real_, side = x$side,
+                 estimator = x$k0.est, fit = fit, original = NULL), class = "mp_trimfill")
+}
+
+#' @rdname as_metapool
+#' @export
+as_metapool.regtest <- function(x, ...) {
+  limit <- if (!is.null(x$est)) c(estimate = x$est, ci_lb = x$ci.lb, ci_ub = x$ci.ub)
+  structure(list(method = "egger", predictor = x$predictor, model = x$model,
+                 statistic = x$zval, df = if (is.null(x$ddf)) NA_real_ else x$ddf, p = x$pval,
+                 limit = limit, fit = NULL, measure = "generic", k = NA_integer_),
+            class = "mp_smallstudy")
+}
+
+#' @rdname as_metapool
+#' @export
+as_metapool.ranktest <- function(x, ...) {
+  structure(list(method = "begg", statistic = unname(x$tau), df = NA_real_, p = x$pval,
+                 measure = "generic", k = NA_integer_), class = "mp_smallstudy")
+}
+
+#' @rdname as_metapool
+#' @export
+as_metapool.fsn <- function(x, ...) {
+  if (!x$type %in% c("Rosenthal", "Orwin", "Rosenberg")) {
+    abort_input(sprintf("metafor's fail-safe N type \"%s\" has no metapool counterpart.", x$type), "x")
+  }
+  structure(list(type = x$type, fsn = x$fsnum, p = if (x$type == "Orwin") NA_real_ else x$pval,
+                 alpha = x$alpha, estimate = x$meanes %||% NA_real_,
+                 target = if (x$type == "Orwin") x$target else NA_real_, k = x$k),
+            class = "mp_fsn")
 }
 
 #' @rdname as_metapool

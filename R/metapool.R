@@ -85,12 +85,19 @@
 #'   pools as RevMan does), else `"metafor"`. Options given explicitly win.
 #' @param control List of `tol`, `max_iter`, `tau2_init`, `step_adj`; see
 #'   [tau2_methods].
-#' @param na.action What to do with studies with a missing `yi`, `vi` or
-#'   subgroup: `"na.fail"` (default) stops with an error naming the rows;
+#' @param mods Moderators for a meta-regression: a one-sided formula
+#'   (`~ x1 + x2`) evaluated in `data`, or a numeric matrix; see
+#'   [metapool_metaregression]. The moderators can also be given as a two-sided
+#'   formula in place of `yi` (`metapool(yi ~ x1 + x2, vi, data = )`).
+#' @param btt For a meta-regression: the coefficients in the omnibus test of
+#'   moderators (numbers or names; default all but the intercept).
+#' @param na.action What to do with studies with a missing `yi`, `vi`,
+#'   subgroup or moderator: `"na.fail"` (default) stops with an error naming the rows;
 #'   `"na.omit"` drops them, and the fit records them (`omitted`, printed);
 #'   `"na.exclude"` drops them too, but `residuals()` and `weights()` return a
 #'   value (NA) for every input row, as for [stats::na.exclude()].
-#' @return A `metapool` object: a list with `estimate`, `se`, `ci_lb`,
+#' @return A `metapool` object (with `mods`, a `metapool_reg` object, see
+#'   [metapool_metaregression]): a list with `estimate`, `se`, `ci_lb`,
 #'   `ci_ub`, `pi_lb`, `pi_ub`, `stat` (z or t), `p`, `tau2`, `tau2_se`,
 #'   `tau2_lb`, `tau2_ub`, `tau`, `I2`, `H2` (with `_lb`/`_ub`), `Q`, `Q_df`,
 #'   `Q_p`, `k`, `weights` (proportions), `method`, `ci_method`, `pi_method`,
@@ -139,7 +146,8 @@
 metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset = NULL,
                      subgroup = NULL, method = NULL, tau2 = NULL, ci_method = "z",
                      pi_method = "t_k2", tau2_ci = "QP", common_tau2 = FALSE, level = 95,
-                     control = list(), preset = NULL, na.action = "na.fail") {
+                     control = list(), preset = NULL, na.action = "na.fail", mods = NULL,
+                     btt = NULL) {
   env <- parent.frame()
   mc <- match.call()
   if (!is.null(data) && !is.data.frame(data)) {
@@ -147,6 +155,14 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
   }
   first <- study_arguments("yi", data, env, optional = TRUE, call = mc)$yi
   if (is.null(first)) abort_input("`yi` is missing: give effects with `vi` or `sei`, or an mp_es object.", "yi")
+  if (inherits(first, "formula")) {
+    # metapool(yi ~ x1 + x2, vi, data = ): the response is the effects, the right-hand
+    # side the moderators.
+    if (length(first) != 3L) abort_input("A formula for `yi` must be two-sided: `yi ~ x1 + x2`.", "yi")
+    if (!is.null(mods)) abort_input("Give the moderators either in the formula or in `mods`, not both.", "mods")
+    mods <- stats::as.formula(first[-2L], env = environment(first))
+    first <- eval_study_argument(first[[2L]], "yi", data, environment(first))
+  }
   studies <- if (inherits(first, "mp_es") || inherits(first, "escalc")) {
     if (!missing(vi) || !missing(sei)) {
       abort_input(sprintf("`yi` is %s, which carries its own variances: do not give `vi` or `sei`.",
@@ -156,25 +172,30 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
     lookup <- data %||% if (inherits(first, "mp_es")) as_plain_df(first) else as.data.frame(first)
     extra <- study_arguments(c("slab", "subset", "subgroup"), lookup, env, optional = TRUE,
                              call = mc)
-    effect_size_studies(first, extra, na.action, synthetic = is_synthetic(data))
+    design <- moderators(mods, extra$subgroup, lookup, env, NROW(first))
+    effect_size_studies(first, extra, na.action, synthetic = is_synthetic(data), design = design)
   } else {
     extra <- study_arguments(c("vi", "sei", "slab", "subset", "subgroup"), data, env,
                              optional = TRUE, call = mc)
-    prepare_studies(list(yi = chk_numeric_vector(first, "yi"),
-                         vi = effect_variances(extra$vi, extra$sei)),
+    yi <- chk_numeric_vector(first, "yi")
+    prepare_studies(list(yi = yi, vi = effect_variances(extra$vi, extra$sei)),
                     extra$slab, extra$subset, extra$subgroup, na.action,
                     source = list(source = "yi", measure = "generic"),
-                    synthetic = is_synthetic(data))
+                    synthetic = is_synthetic(data),
+                    design = moderators(mods, extra$subgroup, data, env, length(yi)))
   }
   preset <- preset %||% studies$source$preset %||% "metafor"  # checked by iv_settings()
-  settings <- iv_settings(method, tau2, ci_method, pi_method, tau2_ci, common_tau2, level,
-                          control, preset)
+  settings <- if (is.null(studies$design)) {
+    iv_settings(method, tau2, ci_method, pi_method, tau2_ci, common_tau2, level, control, preset)
+  } else {
+    metareg_settings(method, tau2, ci_method, pi_method, tau2_ci, level, control, preset, btt)
+  }
   settings$measure <- studies$source$measure
   run_fit(studies, settings, mc)
 }
 
 # The prepared studies of an mp_es or escalc object.
-effect_size_studies <- function(es, extra, na.action, synthetic = FALSE) {
+effect_size_studies <- function(es, extra, na.action, synthetic = FALSE, design = NULL) {
   if (inherits(es, "escalc")) {
     esc <- escalc_columns(es)
     measure <- if (esc$measure %in% names(measure_labels)) esc$measure else "generic"
@@ -182,7 +203,7 @@ effect_size_studies <- function(es, extra, na.action, synthetic = FALSE) {
                            extra$subset, extra$subgroup, na.action,
                            source = list(source = "escalc", measure = measure,
                                          metafor_measure = esc$measure),
-                           synthetic = synthetic))
+                           synthetic = synthetic, design = design))
   }
   binary <- all(c("events2", "n2", "estimable") %in% names(es))
   preset <- attr(es, "preset")  # effect sizes not made by a preset (es_giv()) set none
@@ -194,7 +215,16 @@ effect_size_studies <- function(es, extra, na.action, synthetic = FALSE) {
                   arms = arm_columns(es),
                   source = list(source = "mp_es", measure = attr(es, "measure"),
                                 preset = preset, options = attr(es, "es_options")),
-                  synthetic = synthetic || isTRUE(attr(es, "synthetic")))
+                  synthetic = synthetic || isTRUE(attr(es, "synthetic")), design = design)
+}
+
+# The design of a meta-regression (NULL without `mods`), over all input rows.
+moderators <- function(mods, subgroup, lookup, env, k) {
+  if (is.null(mods)) return(NULL)
+  if (!is.null(subgroup)) {
+    abort_input("Give either `subgroup` or `mods` (use `mods = ~ factor(group)`), not both.", "mods")
+  }
+  moderator_design(mods, lookup, env, k)
 }
 
 # The inverse-variance engine (engine "iv"): one call of the C++ pooling engine.

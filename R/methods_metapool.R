@@ -40,7 +40,8 @@ fit_kind_label <- function(fit) {
   if (inherits(fit, "metapool_mh")) {
     return(if (fit$mh_method == "Peto") "a Peto fit" else "a Mantel-Haenszel fit")
   }
-  "an inverse-variance fit"
+  switch(fit$settings$engine %||% "iv",
+         metareg = "a meta-regression", bayes = "a Bayesian fit", "an inverse-variance fit")
 }
 
 # "p = 0.0123" or "p < 0.0001": the console's one convention (RevMan's "P < 0.00001"

@@ -104,6 +104,21 @@ mh_settings <- function(measure = "OR", method = "MH", model = "fixed", preset =
        level = chk_level(level))
 }
 
+# Settings of the meta-regression engine: the inverse-variance options (without
+# common_tau2, which a design matrix makes moot) plus the omnibus test's coefficients
+# (`btt`, resolved against the design by fit_metareg()).
+metareg_settings <- function(method = NULL, tau2 = NULL, ci_method = "z", pi_method = "t_k2",
+                             tau2_ci = "QP", level = 95, control = list(), preset = "metafor",
+                             btt = NULL) {
+  settings <- iv_settings(method, tau2, ci_method, pi_method, tau2_ci, FALSE, level, control,
+                          preset)
+  settings$args$common_tau2 <- NULL
+  settings$args["btt"] <- list(btt)
+  settings$engine <- "metareg"
+  settings$btt <- btt
+  settings
+}
+
 # The one named options list that reaches cpp_pool() and every batch engine.
 # `prediction`, `weights`: skip the prediction interval or the study weights (work a
 # batch may not want); `columns`: the batch result columns to keep (absent: all).

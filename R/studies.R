@@ -180,12 +180,14 @@ effect_variances <- function(vi, sei) {
 # * `not_estimable`: label, row, subgroup and arm data of studies that cannot be pooled
 #   (NULL if none); `omitted`, `omitted_slab`: rows dropped for missing values;
 #   `n_input`, `na_action`; `source`: where the effects came from (list: source, measure,
-#   preset, options of the effect sizes); `synthetic`: the data are a synthetic stand-in.
+#   preset, options of the effect sizes); `synthetic`: the data are a synthetic stand-in;
+# * `design`: for a meta-regression, moderator_design()'s list with the design matrix
+#   `X` (one row per pooled study), `terms`, `xlevels`, `contrasts`, `formula`; else NULL.
 # `values` are checked for missing values; `carry` (study-level vectors) and `arms` are
 # subset alongside. Studies with `estimable` FALSE are set aside before the NA policy.
 prepare_studies <- function(values, slab = NULL, subset = NULL, subgroup = NULL,
                             na.action = "na.fail", estimable = NULL, carry = list(),
-                            arms = NULL, source = NULL, synthetic = FALSE) {
+                            arms = NULL, source = NULL, synthetic = FALSE, design = NULL) {
   policy <- na_policy(na.action)
   if (policy == "pass") {
     abort_input("`na.action = \"na.pass\"` cannot be used for pooling: use \"na.fail\", \"na.omit\" or \"na.exclude\".",
@@ -200,6 +202,10 @@ prepare_studies <- function(values, slab = NULL, subset = NULL, subgroup = NULL,
     }
     if (is.factor(subgroup)) subgroup <- droplevels(subgroup)
     checked$subgroup <- subgroup
+  }
+  if (!is.null(design)) {
+    # A study with a missing moderator is a missing value like any other (na.action).
+    checked$mods <- ifelse(stats::complete.cases(design$X), 0, NA)
   }
   set_aside <- integer(0)
   if (!is.null(estimable)) {
@@ -226,7 +232,8 @@ prepare_studies <- function(values, slab = NULL, subset = NULL, subgroup = NULL,
     not_estimable <- not_estimable_frame(labels, set_aside, subgroup[set_aside],
                                          arms[set_aside, , drop = FALSE])
   }
-  list(columns = columns, subgroup = group,
+  if (!is.null(design)) design$X <- design$X[columns$row, , drop = FALSE]
+  list(columns = columns, subgroup = group, design = design,
        arms = if (!is.null(arms)) reset_rownames(arms[columns$row, , drop = FALSE]),
        not_estimable = not_estimable, omitted = rows$omitted, omitted_slab = rows$omitted_slab,
        n_input = rows$n_input, na_action = policy, source = source,

@@ -107,7 +107,7 @@ scaling_run <- function(n = 1e5, k = 15, reps = 5, n_metafor = 300, big = 1e6) {
     }
   }
   list(per_fit = res, big = do.call(rbind, big_rows), floor_us = floor_us,
-       load = c(load_before, load_after), input_mb = input / 2^20, n = n, k = k)
+       load = c(load_before, load_after), input_mb = input / 2^20, n = n, k = k, reps = reps)
 }
 
 scaling_section <- function(r) {
@@ -123,12 +123,14 @@ scaling_section <- function(r) {
     "## Simulation studies at scale (bench/batch_scaling.R)",
     "",
     sprintf(paste("Run %s, %s; metapool %s, metafor %s; %s analyses of k = %d (matrices),",
-                  "one R process. Load average %.1f before and %.1f after the run on this",
-                  "2-core machine shared with other developers: absolute times are inflated",
-                  "by the other jobs; the ratios within the run are the fair comparison."),
+                  "one R process; medians of %d runs. Load average %.1f before and %.1f after",
+                  "the run on this 2-core machine%s"),
             format(Sys.time(), "%Y-%m-%d %H:%M UTC", tz = "UTC"), R.version.string,
             utils::packageVersion("metapool"), utils::packageVersion("metafor"),
-            format(r$n, big.mark = ","), r$k, r$load[1], r$load[2]),
+            format(r$n, big.mark = ","), r$k, r$reps, r$load[1], r$load[2],
+            if (max(r$load) < 1.5) " (otherwise idle)." else
+              paste(", shared with other jobs: absolute times are inflated by them;",
+                    "the ratios within the run are the fair comparison.")),
     "",
     "| task | threads | µs per analysis | × the floor | metafor loop ÷ this |",
     "|---|---:|---:|---:|---:|",

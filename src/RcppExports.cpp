@@ -368,6 +368,82 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_metareg
+Rcpp::List cpp_metareg(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Eigen::Map<Eigen::MatrixXd> X, const Rcpp::List options, const std::vector<int>& btt, bool r2);
+RcppExport SEXP _metapool_cpp_metareg(SEXP yiSEXP, SEXP viSEXP, SEXP XSEXP, SEXP optionsSEXP, SEXP bttSEXP, SEXP r2SEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type btt(bttSEXP);
+    Rcpp::traits::input_parameter< bool >::type r2(r2SEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_metareg(yi, vi, X, options, btt, r2));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_wald_test
+Rcpp::List cpp_wald_test(const Eigen::Map<Eigen::VectorXd> beta, const Eigen::Map<Eigen::MatrixXd> vb, const Eigen::Map<Eigen::MatrixXd> L, double df);
+RcppExport SEXP _metapool_cpp_wald_test(SEXP betaSEXP, SEXP vbSEXP, SEXP LSEXP, SEXP dfSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type vb(vbSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type L(LSEXP);
+    Rcpp::traits::input_parameter< double >::type df(dfSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_wald_test(beta, vb, L, df));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_metareg_predict
+Rcpp::List cpp_metareg_predict(const Eigen::Map<Eigen::VectorXd> beta, const Eigen::Map<Eigen::MatrixXd> vb, double tau2, const Eigen::Map<Eigen::MatrixXd> Xnew, double level, double ci_df, double pi_df, bool with_pi);
+RcppExport SEXP _metapool_cpp_metareg_predict(SEXP betaSEXP, SEXP vbSEXP, SEXP tau2SEXP, SEXP XnewSEXP, SEXP levelSEXP, SEXP ci_dfSEXP, SEXP pi_dfSEXP, SEXP with_piSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type vb(vbSEXP);
+    Rcpp::traits::input_parameter< double >::type tau2(tau2SEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type Xnew(XnewSEXP);
+    Rcpp::traits::input_parameter< double >::type level(levelSEXP);
+    Rcpp::traits::input_parameter< double >::type ci_df(ci_dfSEXP);
+    Rcpp::traits::input_parameter< double >::type pi_df(pi_dfSEXP);
+    Rcpp::traits::input_parameter< bool >::type with_pi(with_piSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_metareg_predict(beta, vb, tau2, Xnew, level, ci_df, pi_df, with_pi));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_metareg_permutations
+Eigen::MatrixXd cpp_metareg_permutations(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Eigen::Map<Eigen::MatrixXd> X, const Eigen::Map<Eigen::MatrixXi> perm, const Rcpp::List options, const std::vector<int>& btt);
+RcppExport SEXP _metapool_cpp_metareg_permutations(SEXP yiSEXP, SEXP viSEXP, SEXP XSEXP, SEXP permSEXP, SEXP optionsSEXP, SEXP bttSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXi> >::type perm(permSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type btt(bttSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_metareg_permutations(yi, vi, X, perm, options, btt));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_metareg_groups
+Eigen::MatrixXd cpp_metareg_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Eigen::Map<Eigen::MatrixXd> X, const Rcpp::NumericVector starts, const Rcpp::List options, const std::vector<int>& btt, int threads);
+RcppExport SEXP _metapool_cpp_metareg_groups(SEXP yiSEXP, SEXP viSEXP, SEXP XSEXP, SEXP startsSEXP, SEXP optionsSEXP, SEXP bttSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
+    Rcpp::traits::input_parameter< const std::vector<int>& >::type btt(bttSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_metareg_groups(yi, vi, X, starts, options, btt, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_nnt
 Rcpp::List cpp_nnt(const Eigen::Map<Eigen::VectorXd> theta, const Eigen::Map<Eigen::VectorXd> theta_lb, const Eigen::Map<Eigen::VectorXd> theta_ub, const Eigen::Map<Eigen::VectorXd> acr, std::string scale, bool beneficial);
 RcppExport SEXP _metapool_cpp_nnt(SEXP thetaSEXP, SEXP theta_lbSEXP, SEXP theta_ubSEXP, SEXP acrSEXP, SEXP scaleSEXP, SEXP beneficialSEXP) {
@@ -431,6 +507,11 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_es_binary", (DL_FUNC) &_metapool_cpp_es_binary, 10},
     {"_metapool_cpp_hedges_j", (DL_FUNC) &_metapool_cpp_hedges_j, 2},
     {"_metapool_cpp_mantel_haenszel", (DL_FUNC) &_metapool_cpp_mantel_haenszel, 14},
+    {"_metapool_cpp_metareg", (DL_FUNC) &_metapool_cpp_metareg, 6},
+    {"_metapool_cpp_wald_test", (DL_FUNC) &_metapool_cpp_wald_test, 4},
+    {"_metapool_cpp_metareg_predict", (DL_FUNC) &_metapool_cpp_metareg_predict, 8},
+    {"_metapool_cpp_metareg_permutations", (DL_FUNC) &_metapool_cpp_metareg_permutations, 6},
+    {"_metapool_cpp_metareg_groups", (DL_FUNC) &_metapool_cpp_metareg_groups, 7},
     {"_metapool_cpp_nnt", (DL_FUNC) &_metapool_cpp_nnt, 6},
     {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 4},
     {"_metapool_cpp_subgroup_test", (DL_FUNC) &_metapool_cpp_subgroup_test, 2},

@@ -1,11 +1,14 @@
 #include "metapool/pool.hpp"
+#include "metapool/tau2_engine.hpp"
 
+#include <Eigen/QR>
 #include <algorithm>
 #include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 
 #include "metapool/distributions.hpp"
 
@@ -16,221 +19,297 @@ namespace {
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kLog2Pi = 1.8378770664093454836;
 
-// Sums over studies for weights w = 1 / (v + tau2) (or w = 1, unweighted), with one
-// mean per group. With P = W - W X (X'WX)^-1 X'W the projection of the model with a
-// group-specific intercept, these are the traces and quadratic forms every estimator
-// needs, each in O(k). The group means and weight sums of the last evaluation stay in
-// the model's workspace (Model::mu, Model::s0), so the hot loop allocates nothing.
-struct Sums {
-  double sw = 0, sw2 = 0;  // sum w, sum w^2
-  double rss = 0;          // Y'PY  = sum w (y - mu_g)^2
-  double rss2 = 0;         // Y'PPY = sum w^2 (y - mu_g)^2
-  double rss3 = 0;         // Y'PPPY = e'Pe with e = PY = w (y - mu_g): the score's slope
-  double trP = 0, trPP = 0, trPV = 0, trPPV = 0, trPVPV = 0;
-  double sum_log_var = 0;  // sum log(v + tau2)      (only with want_loglik)
-  double logdet_xwx = 0;   // log det(X'WX) = sum_g log(sum_{i in g} w_i)
-  double mu = 0;           // the weighted mean (one group; else see Model::mu())
-};
+}  // namespace
 
-class Model {
- public:
-  Model(const Eigen::Ref<const Eigen::VectorXd>& yi, const Eigen::Ref<const Eigen::VectorXd>& vi,
-        const std::vector<int>& group)
-      : y_(yi), v_(vi), group_(group), k_(static_cast<int>(yi.size())) {
-    if (vi.size() != yi.size()) throw std::invalid_argument("yi and vi differ in length");
-    if (!group_.empty() && static_cast<Eigen::Index>(group_.size()) != yi.size()) {
-      throw std::invalid_argument("group and yi differ in length");
-    }
-    g_ = 1;
-    for (int gi : group_) {
-      if (gi < 0) throw std::invalid_argument("negative group index");
-      // An index >= k leaves some group empty. Rejecting it here, before `gi + 1` and the
-      // counts vector below, avoids signed overflow at INT_MAX and a huge allocation.
-      if (gi >= k_) throw std::invalid_argument("group index out of range");
-      g_ = std::max(g_, gi + 1);
-    }
-    if (g_ > 1) {
-      std::vector<int> counts(g_, 0);
-      for (int i = 0; i < k_; ++i) ++counts[gid(i)];
-      for (int c : counts) {
-        if (c == 0) throw std::invalid_argument("empty group");
-      }
-      for (Eigen::VectorXd* w :
-           {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_, &swe_}) {
-        w->resize(g_);
-      }
-    }
-    variance_scale_ = k_ > 0 ? k_ / vi.cwiseInverse().sum() : 1.0;
+namespace detail {
+
+Model::Model(const Eigen::Ref<const Eigen::VectorXd>& yi,
+             const Eigen::Ref<const Eigen::VectorXd>& vi, const std::vector<int>& group)
+    : y_(yi), v_(vi), group_(&group), k_(static_cast<int>(yi.size())) {
+  if (vi.size() != yi.size()) throw std::invalid_argument("yi and vi differ in length");
+  if (!group.empty() && static_cast<Eigen::Index>(group.size()) != yi.size()) {
+    throw std::invalid_argument("group and yi differ in length");
   }
-
-  int k() const { return k_; }
-  int p() const { return g_; }
-  // Harmonic mean of the sampling variances: the scale on which tau^2 converges.
-  double variance_scale() const { return variance_scale_; }
-  int gid(int i) const { return group_.empty() ? 0 : group_[i]; }
-  double y(int i) const { return y_[i]; }
-  double v(int i) const { return v_[i]; }
-  // Group means and weight sums from the last call of at() (several groups only).
-  const Eigen::VectorXd& mu() const { return mu_; }
-  const Eigen::VectorXd& s0() const { return s0_; }
-
-  Sums at(double tau2, bool unweighted = false, bool want_loglik = false) const {
-    if (g_ == 1) return at_one<true>(tau2, unweighted, want_loglik);
-    Sums s;
-    for (Eigen::VectorXd* w : {&s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_}) {
-      w->setZero();
+  p_ = 1;
+  for (int gi : group) {
+    if (gi < 0) throw std::invalid_argument("negative group index");
+    // An index >= k leaves some group empty. Rejecting it here, before `gi + 1` and the
+    // counts vector below, avoids signed overflow at INT_MAX and a huge allocation.
+    if (gi >= k_) throw std::invalid_argument("group index out of range");
+    p_ = std::max(p_, gi + 1);
+  }
+  if (p_ > 1) {
+    std::vector<int> counts(p_, 0);
+    for (int i = 0; i < k_; ++i) ++counts[gid(i)];
+    for (int c : counts) {
+      if (c == 0) throw std::invalid_argument("empty group");
     }
-    for (int i = 0; i < k_; ++i) {
-      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-      const int g = gid(i);
-      s0_[g] += w;
-      s1_[g] += w * y_[i];
-      s2_[g] += w * w;
-      s3_[g] += w * w * w;
-      swv_[g] += w * v_[i];
-      sw2v_[g] += w * w * v_[i];
-      sw3v_[g] += w * w * w * v_[i];
-      if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
+    for (Eigen::VectorXd* w :
+         {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_, &swe_}) {
+      w->resize(p_);
     }
-    mu_ = s1_.cwiseQuotient(s0_);
-    double sum_a2 = 0;  // sum (w v)^2, for tr(PVPV)
-    swe_.setZero();
-    for (int i = 0; i < k_; ++i) {
-      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-      const double r = y_[i] - mu_[gid(i)];
-      s.rss += w * r * r;
-      s.rss2 += w * w * r * r;
-      s.rss3 += w * w * w * r * r;
-      swe_[gid(i)] += w * w * r;
+  }
+  variance_scale_ = k_ > 0 ? k_ / vi.cwiseInverse().sum() : 1.0;
+}
+
+Model::Model(const Eigen::Ref<const Eigen::VectorXd>& yi,
+             const Eigen::Ref<const Eigen::VectorXd>& vi,
+             const Eigen::Ref<const Eigen::MatrixXd>& X)
+    : y_(yi), v_(vi), k_(static_cast<int>(yi.size())), design_(true) {
+  if (vi.size() != yi.size()) throw std::invalid_argument("yi and vi differ in length");
+  if (X.rows() != yi.size()) throw std::invalid_argument("X and yi differ in rows");
+  if (X.cols() < 1) throw std::invalid_argument("X has no columns");
+  if (X.cols() > X.rows()) throw std::invalid_argument("X has more columns than rows");
+  p_ = static_cast<int>(X.cols());
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(X);
+  R_ = qr.matrixQR().topRows(p_).triangularView<Eigen::Upper>();
+  X_ = qr.householderQ() * Eigen::MatrixXd::Identity(k_, p_);
+  logdet_r2_ = 2.0 * R_.diagonal().array().abs().log().sum();
+  w_.resize(k_);
+  r_.resize(k_);
+  q_.resize(k_);
+  variance_scale_ = k_ > 0 ? k_ / vi.cwiseInverse().sum() : 1.0;
+}
+
+Eigen::VectorXd Model::beta() const {
+  return R_.triangularView<Eigen::Upper>().solve(beta_);
+}
+
+// (X'WX)^-1 = R^-1 (U'WU)^-1 R^-T
+Eigen::MatrixXd Model::xwx_inverse() const {
+  const Eigen::MatrixXd Rinv =
+      R_.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(p_, p_));
+  return Rinv * llt_.solve(Rinv.transpose());
+}
+
+Sums Model::at(double tau2, bool unweighted, bool want_loglik, bool centered) const {
+  if (design_) return at_design(tau2, unweighted, want_loglik, centered);
+  if (p_ == 1) return at_one<true>(tau2, unweighted, want_loglik);
+  return at_groups(tau2, unweighted, want_loglik);
+}
+
+Sums Model::at_lite(double tau2) const {
+  return !design_ && p_ == 1 ? at_one<false>(tau2, false, false) : at(tau2);
+}
+
+namespace {
+
+void add_group_traces(double s0, double s2, double s3, double swv, double sw2v, double sw3v,
+                      double wa2, bool want_loglik, Sums* s) {
+  s->sw += s0;
+  s->sw2 += s2;
+  s->trP += s0 - s2 / s0;
+  s->trPP += s2 - 2.0 * s3 / s0 + s2 * s2 / (s0 * s0);
+  s->trPV += swv - sw2v / s0;
+  s->trPPV += sw2v - 2.0 * sw3v / s0 + s2 * sw2v / (s0 * s0);
+  s->trPVPV += -2.0 * wa2 / s0 + sw2v * sw2v / (s0 * s0);
+  if (want_loglik) s->logdet_xwx += std::log(s0);
+}
+
+}  // namespace
+
+// One mean per group: X'WX is diagonal, and every sum is O(k).
+Sums Model::at_groups(double tau2, bool unweighted, bool want_loglik) const {
+  Sums s;
+  for (Eigen::VectorXd* w : {&s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_, &swe_}) {
+    w->setZero();
+  }
+  for (int i = 0; i < k_; ++i) {
+    const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+    const int g = gid(i);
+    s0_[g] += w;
+    s1_[g] += w * y_[i];
+    s2_[g] += w * w;
+    s3_[g] += w * w * w;
+    swv_[g] += w * v_[i];
+    sw2v_[g] += w * w * v_[i];
+    sw3v_[g] += w * w * w * v_[i];
+    if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
+  }
+  mu_ = s1_.cwiseQuotient(s0_);
+  double sum_a2 = 0;  // sum (w v)^2, for tr(PVPV)
+  for (int i = 0; i < k_; ++i) {
+    const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+    const double r = y_[i] - mu_[gid(i)];
+    s.rss += w * r * r;
+    s.rss2 += w * w * r * r;
+    s.rss3 += w * w * w * r * r;
+    swe_[gid(i)] += w * w * r;
+    const double a = w * v_[i];
+    sum_a2 += a * a;
+    wa2_[gid(i)] += w * a * a;
+  }
+  for (int g = 0; g < p_; ++g) s.rss3 -= swe_[g] * swe_[g] / s0_[g];
+  s.trPVPV = sum_a2;
+  for (int g = 0; g < p_; ++g) {
+    add_group_traces(s0_[g], s2_[g], s3_[g], swv_[g], sw2v_[g], sw3v_[g], wa2_[g],
+                     want_loglik, &s);
+  }
+  return s;
+}
+
+// The one-group case (every batch fit): the same sums in scalars, no workspace, so a
+// fit allocates nothing. Without `Full`, only what the score equations, the Q
+// statistic and the pooled estimate need (sw, sw2, rss, rss2, rss3, trP, trPP, mu).
+template <bool Full>
+Sums Model::at_one(double tau2, bool unweighted, bool want_loglik) const {
+  const bool plain = !unweighted && !want_loglik;
+  if (plain && tau2 == memo_tau2_ && (memo_full_ || !Full)) return memo_;
+  Sums s;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0, swv = 0, sw2v = 0, sw3v = 0;
+  // The weights of a small analysis are kept for the second pass (one division each).
+  double kept[kKeepWeights];
+  const bool keep = k_ <= kKeepWeights;
+  for (int i = 0; i < k_; ++i) {
+    const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+    if (keep) kept[i] = w;
+    s0 += w;
+    s1 += w * y_[i];
+    s2 += w * w;
+    s3 += w * w * w;
+    if (Full) {
+      swv += w * v_[i];
+      sw2v += w * w * v_[i];
+      sw3v += w * w * w * v_[i];
+    }
+    if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
+  }
+  s.mu = s1 / s0;
+  double sum_a2 = 0, wa2 = 0, swe = 0;
+  for (int i = 0; i < k_; ++i) {
+    const double w = keep ? kept[i] : unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+    const double r = y_[i] - s.mu;
+    s.rss += w * r * r;
+    s.rss2 += w * w * r * r;
+    s.rss3 += w * w * w * r * r;
+    swe += w * w * r;
+    if (Full) {
       const double a = w * v_[i];
       sum_a2 += a * a;
-      wa2_[gid(i)] += w * a * a;
+      wa2 += w * a * a;
     }
-    for (int g = 0; g < g_; ++g) s.rss3 -= swe_[g] * swe_[g] / s0_[g];
-    s.trPVPV = sum_a2;
-    for (int g = 0; g < g_; ++g) {
-      add_group_traces(s0_[g], s2_[g], s3_[g], swv_[g], sw2v_[g], sw3v_[g], wa2_[g],
-                       want_loglik, &s);
-    }
-    return s;
   }
-
-  // The sums without the traces involving V (trPV, trPPV, trPVPV: NaN with one group),
-  // which only DLIT, HE and the SJ standard error use.
-  Sums at_lite(double tau2) const {
-    return g_ == 1 ? at_one<false>(tau2, false, false) : at(tau2);
+  s.rss3 -= swe * swe / s0;
+  s.trPVPV = sum_a2;
+  add_group_traces(s0, s2, s3, swv, sw2v, sw3v, wa2, want_loglik, &s);
+  if (!Full) s.trPV = s.trPPV = s.trPVPV = kNaN;  // not computed
+  if (plain) {
+    memo_tau2_ = tau2;
+    memo_full_ = Full;
+    memo_ = s;
   }
+  return s;
+}
 
-  // ML or REML log-likelihood at tau2 (metafor's definitions).
-  double loglik(double tau2, bool reml) const {
-    const Sums s = at(tau2, false, true);
-    if (reml) {
-      return -0.5 * (k_ - g_) * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.logdet_xwx - 0.5 * s.rss;
-    }
-    return -0.5 * k_ * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.rss;
+// A general design. With A = X'WX = LL' and Z = X L^-T (k x p), H = W X A^-1 X'W has
+// diagonal w_i^2 q_i with q_i = |z_i|^2, and for diagonal D_a, D_b
+//   tr(A^-1 X' D_a X) = sum a_i q_i,
+//   tr(A^-1 X' D_a X A^-1 X' D_b X) = <Z' D_a Z, Z' D_b Z> (Frobenius),
+// so every trace below costs O(k p^2). With e = W r, Y'PPPY = e'We - |Z'(W e)|^2.
+Sums Model::at_design(double tau2, bool unweighted, bool want_loglik, bool centered) const {
+  Sums s;
+  for (int i = 0; i < k_; ++i) w_[i] = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+  Xw_ = X_.array().colwise() * w_.array();
+  const Eigen::MatrixXd A = X_.transpose() * Xw_;
+  llt_.compute(A);
+  const double ybar = centered ? y_.mean() : 0.0;
+  const Eigen::VectorXd yc = y_.array() - ybar;
+  beta_ = llt_.solve(Xw_.transpose() * yc);
+  r_ = yc - X_ * beta_;
+  // Z' = L^-1 X'
+  Z_ = llt_.matrixL().solve(X_.transpose()).transpose();
+  q_ = Z_.rowwise().squaredNorm();
+  const Eigen::VectorXd w2 = w_.array().square();
+  const Eigen::VectorXd w2v = w2.array() * v_.array();
+  const Eigen::MatrixXd S2 = Z_.transpose() * (Z_.array().colwise() * w2.array()).matrix();
+  const Eigen::MatrixXd S2v = Z_.transpose() * (Z_.array().colwise() * w2v.array()).matrix();
+  const Eigen::VectorXd zwe = Z_.transpose() * (w2.array() * r_.array()).matrix();
+  double sum_wv = 0, sum_w2v = 0, sum_a2 = 0;
+  double t_w2 = 0, t_w3 = 0, t_w2v = 0, t_w3v = 0, t_w3v2 = 0;  // tr(A^-1 X' D X)
+  for (int i = 0; i < k_; ++i) {
+    const double w = w_[i], v = v_[i], q = q_[i], r = r_[i];
+    s.sw += w;
+    s.sw2 += w * w;
+    s.rss += w * r * r;
+    s.rss2 += w * w * r * r;
+    s.rss3 += w * w * w * r * r;
+    sum_wv += w * v;
+    sum_w2v += w * w * v;
+    sum_a2 += w * w * v * v;
+    t_w2 += w * w * q;
+    t_w3 += w * w * w * q;
+    t_w2v += w * w * v * q;
+    t_w3v += w * w * w * v * q;
+    t_w3v2 += w * w * w * v * v * q;
+    if (want_loglik) s.sum_log_var += std::log(v + tau2);
   }
-
-  // loglik(0) - loglik(tau2). With one group: sum log(v / (v + tau2)) as the log of a
-  // product (rescaled before it can underflow), one log instead of 2k.
-  double loglik_gain_at_zero(double tau2, bool reml) const {
-    if (g_ > 1) return loglik(0.0, reml) - loglik(tau2, reml);
-    const Sums zero = at_lite(0.0), at_tau2 = at_lite(tau2);
-    double log_ratio = 0, prod = 1;
-    for (int i = 0; i < k_; ++i) {
-      prod *= v_[i] / (v_[i] + tau2);
-      if (prod < 1e-250) {
-        log_ratio += std::log(prod);
-        prod = 1;
-      }
-    }
-    log_ratio += std::log(prod);
-    double gain = -0.5 * log_ratio - 0.5 * (zero.rss - at_tau2.rss);
-    if (reml) gain -= 0.5 * std::log(zero.sw / at_tau2.sw);
-    return gain;
+  s.rss3 -= zwe.squaredNorm();
+  s.trP = s.sw - t_w2;
+  s.trPP = s.sw2 - 2.0 * t_w3 + S2.squaredNorm();
+  s.trPV = sum_wv - t_w2v;
+  s.trPPV = sum_w2v - 2.0 * t_w3v + S2.cwiseProduct(S2v).sum();
+  s.trPVPV = sum_a2 - 2.0 * t_w3v2 + S2v.squaredNorm();
+  if (want_loglik) {
+    s.logdet_xwx = 2.0 * llt_.matrixLLT().diagonal().array().log().sum() + logdet_r2_;
   }
+  return s;
+}
 
- private:
-  // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
-  // fit allocates nothing.
-  // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
-  // fit allocates nothing. Without `Full`, only what the score equations, the Q
-  // statistic and the pooled estimate need (sw, sw2, rss, rss2, rss3, trP, trPP, mu).
-  template <bool Full>
-  Sums at_one(double tau2, bool unweighted, bool want_loglik) const {
-    // The last weighted evaluation is remembered: an estimator's final check, the pooled
-    // estimate and the tau^2 standard error all ask for the sums at the estimate.
-    const bool plain = !unweighted && !want_loglik;
-    if (plain && tau2 == memo_tau2_ && (memo_full_ || !Full)) return memo_;
-    Sums s;
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, swv = 0, sw2v = 0, sw3v = 0;
-    // The weights of a small analysis are kept for the second pass (one division each).
-    double kept[kKeepWeights];
-    const bool keep = k_ <= kKeepWeights;
-    for (int i = 0; i < k_; ++i) {
-      const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-      if (keep) kept[i] = w;
-      s0 += w;
-      s1 += w * y_[i];
-      s2 += w * w;
-      s3 += w * w * w;
-      if (Full) {
-        swv += w * v_[i];
-        sw2v += w * w * v_[i];
-        sw3v += w * w * w * v_[i];
-      }
-      if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
-    }
-    s.mu = s1 / s0;
-    double sum_a2 = 0, wa2 = 0, swe = 0;
-    for (int i = 0; i < k_; ++i) {
-      const double w = keep ? kept[i] : unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-      const double r = y_[i] - s.mu;
-      s.rss += w * r * r;
-      s.rss2 += w * w * r * r;
-      s.rss3 += w * w * w * r * r;
-      swe += w * w * r;
-      if (Full) {
-        const double a = w * v_[i];
-        sum_a2 += a * a;
-        wa2 += w * a * a;
-      }
-    }
-    s.rss3 -= swe * swe / s0;
-    s.trPVPV = sum_a2;
-    add_group_traces(s0, s2, s3, swv, sw2v, sw3v, wa2, want_loglik, &s);
-    if (!Full) s.trPV = s.trPPV = s.trPVPV = kNaN;  // not computed
-    if (plain) {
-      memo_tau2_ = tau2;
-      memo_full_ = Full;
-      memo_ = s;
-    }
-    return s;
+// ML or REML log-likelihood at tau2 (metafor's definitions).
+double Model::loglik(double tau2, bool reml) const {
+  const Sums s = at(tau2, false, true);
+  if (reml) {
+    return -0.5 * (k_ - p_) * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.logdet_xwx - 0.5 * s.rss;
   }
+  return -0.5 * k_ * kLog2Pi - 0.5 * s.sum_log_var - 0.5 * s.rss;
+}
 
-  static const int kKeepWeights = 64;
-
-  static void add_group_traces(double s0, double s2, double s3, double swv, double sw2v,
-                               double sw3v, double wa2, bool want_loglik, Sums* s) {
-    s->sw += s0;
-    s->sw2 += s2;
-    s->trP += s0 - s2 / s0;
-    s->trPP += s2 - 2.0 * s3 / s0 + s2 * s2 / (s0 * s0);
-    s->trPV += swv - sw2v / s0;
-    s->trPPV += sw2v - 2.0 * sw3v / s0 + s2 * sw2v / (s0 * s0);
-    s->trPVPV += -2.0 * wa2 / s0 + sw2v * sw2v / (s0 * s0);
-    if (want_loglik) s->logdet_xwx += std::log(s0);
+// With one group: sum log(v / (v + tau2)) as the log of a product (rescaled before it
+// can underflow), one log instead of 2k.
+double Model::loglik_gain_at_zero(double tau2, bool reml) const {
+  if (design_ || p_ > 1) return loglik(0.0, reml) - loglik(tau2, reml);
+  const Sums zero = at_lite(0.0), at_tau2 = at_lite(tau2);
+  double log_ratio = 0, prod = 1;
+  for (int i = 0; i < k_; ++i) {
+    prod *= v_[i] / (v_[i] + tau2);
+    if (prod < 1e-250) {
+      log_ratio += std::log(prod);
+      prod = 1;
+    }
   }
+  log_ratio += std::log(prod);
+  double gain = -0.5 * log_ratio - 0.5 * (zero.rss - at_tau2.rss);
+  if (reml) gain -= 0.5 * std::log(zero.sw / at_tau2.sw);
+  return gain;
+}
 
-  const Eigen::Ref<const Eigen::VectorXd>& y_;
-  const Eigen::Ref<const Eigen::VectorXd>& v_;
-  const std::vector<int>& group_;
-  int k_ = 0, g_ = 1;
-  double variance_scale_ = 1.0;
-  mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_, swe_;
-  mutable double memo_tau2_ = std::numeric_limits<double>::quiet_NaN();
-  mutable bool memo_full_ = false;
-  mutable Sums memo_;
-};
+std::vector<int> design_rank_deficiency(const Eigen::Ref<const Eigen::MatrixXd>& X) {
+  // Gram-Schmidt in column order (twice, for orthogonality), so the columns named are the
+  // later ones, as R's qr() (and so lm() and metafor) would drop them.
+  std::vector<int> dependent;
+  std::vector<Eigen::VectorXd> basis;
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    Eigen::VectorXd c = X.col(j);
+    const double norm0 = c.norm();
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const Eigen::VectorXd& b : basis) c -= b.dot(c) * b;
+    }
+    const double norm = c.norm();
+    if (!(norm0 > 0) || norm <= 1e-7 * norm0) {
+      dependent.push_back(static_cast<int>(j));
+    } else {
+      basis.push_back(c / norm);
+    }
+  }
+  return dependent;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Model;
+using detail::Sums;
 
 // Relative to tau^2, or to the typical sampling variance when tau^2 is smaller, so
 // that convergence does not depend on the units of the effects.
@@ -440,6 +519,10 @@ bool bracket(const Model& model, Tau2Method m, const PoolControl& control, doubl
   return true;
 }
 
+}  // namespace
+
+namespace detail {
+
 Tau2Estimate estimate_tau2(const Model& model, const Sums& fe, const PoolOptions& opt,
                            std::vector<NoteCode>* notes) {
   Tau2Estimate est;
@@ -468,7 +551,7 @@ Tau2Estimate estimate_tau2(const Model& model, const Sums& fe, const PoolOptions
     }
     case Tau2Method::sj: {
       const double tau2_0 = sj_start(model, control);
-      est.tau2 = std::max(0.0, tau2_0 * model.at(tau2_0).rss / (k - p));
+      est.tau2 = std::max(0.0, tau2_0 * model.at(tau2_0, false, false, true).rss / (k - p));
       return est;
     }
     default: break;
@@ -583,47 +666,48 @@ double solve_q(const Model& model, double target, const PoolControl& control) {
 }
 
 // Q-profile interval for tau^2: generalised Q(tau^2) against chi-square quantiles.
-void q_profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit) {
+std::pair<double, double> q_profile_limits(const Model& model, const PoolOptions& opt, double q0) {
   const double df = model.k() - model.p();
   const double alpha = 1.0 - opt.level;
   const double crit_hi = chisq_quantile(df, 1.0 - alpha / 2.0);
   const double crit_lo = chisq_quantile(df, alpha / 2.0);
-  const double q0 = fit->Q;
-  fit->tau2_lb = q0 < crit_hi ? 0.0 : solve_q(model, crit_hi, opt.control);
-  fit->tau2_ub = q0 < crit_lo ? 0.0 : solve_q(model, crit_lo, opt.control);
+  return {q0 < crit_hi ? 0.0 : solve_q(model, crit_hi, opt.control),
+          q0 < crit_lo ? 0.0 : solve_q(model, crit_lo, opt.control)};
 }
 
 // Profile-likelihood interval for tau^2 (ML and REML fits).
-void profile_interval(const Model& model, const PoolOptions& opt, PoolFit* fit) {
+std::pair<double, double> profile_limits(const Model& model, const PoolOptions& opt, double tau2) {
   const bool reml = opt.method == Tau2Method::reml;
   const double crit = chisq_quantile(1.0, opt.level);
-  const double ll_max = model.loglik(fit->tau2, reml);
+  const double ll_max = model.loglik(tau2, reml);
   auto excess = [&](double t) { return crit - 2.0 * (ll_max - model.loglik(t, reml)); };
   int it = 0;
-  if (excess(0.0) >= 0) {
-    fit->tau2_lb = 0.0;
-  } else {
+  double lb = 0.0;
+  if (excess(0.0) < 0) {
     // excess rises from below zero at 0 to `crit` at the estimate.
     auto f = [&](double t) { return -excess(t); };
-    double lo = 0.0, hi = fit->tau2;
     // As in root_in_bracket: a non-positive max_iter must not wrap to 2^64 iterations
     // (with a NaN tol, TOMS 748 would then never stop).
     boost::uintmax_t max_iter = static_cast<boost::uintmax_t>(std::max(opt.control.max_iter, 10));
     const double tol = opt.control.tol;
     try {
       auto r = boost::math::tools::toms748_solve(
-          f, lo, hi,
+          f, 0.0, tau2,
           [tol](double a, double b) {
             return std::fabs(a - b) <= 1e-3 * tol * std::max(std::fabs(a), std::fabs(b));
           },
           max_iter, dist::policy());
-      fit->tau2_lb = 0.5 * (r.first + r.second);
+      lb = 0.5 * (r.first + r.second);
     } catch (...) {
-      fit->tau2_lb = kNaN;
+      lb = kNaN;
     }
   }
-  fit->tau2_ub = solve_decreasing(excess, fit->tau2, std::max(2.0 * fit->tau2, 1e-4), opt.control, &it);
+  return {lb, solve_decreasing(excess, tau2, std::max(2.0 * tau2, 1e-4), opt.control, &it)};
 }
+
+}  // namespace detail
+
+namespace {
 
 // Prediction interval for the effect in a new study (one group).
 void prediction_interval(const PoolOptions& opt, int k, PoolFit* fit) {
@@ -659,7 +743,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // Heterogeneity about the fixed-effect fit (also what DL and HS start from).
   const Sums fe = model.at_lite(0.0);
-  fit.tau2_est = estimate_tau2(model, fe, opt, &fit.notes);
+  fit.tau2_est = detail::estimate_tau2(model, fe, opt, &fit.notes);
   fit.tau2 = fit.tau2_est.tau2;
 
   fit.Q_df = k - p;
@@ -737,7 +821,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // Uncertainty in tau^2.
   const bool random = opt.method != Tau2Method::fe && opt.method != Tau2Method::fixed;
-  fit.tau2_se = random && k > p ? tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control) : kNaN;
+  fit.tau2_se = random && k > p ? detail::tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control) : kNaN;
   fit.loglik = kNaN;
   if (opt.loglik && (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
     fit.loglik = model.loglik(fit.tau2, opt.method == Tau2Method::reml);
@@ -746,9 +830,9 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   if (random && k > p && opt.tau2_ci != Tau2CiMethod::none) {
     if (opt.tau2_ci == Tau2CiMethod::profile_likelihood &&
         (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
-      profile_interval(model, opt, &fit);
+      std::tie(fit.tau2_lb, fit.tau2_ub) = detail::profile_limits(model, opt, fit.tau2);
     } else {
-      q_profile_interval(model, opt, &fit);
+      std::tie(fit.tau2_lb, fit.tau2_ub) = detail::q_profile_limits(model, opt, fit.Q);
     }
   }
   fit.I2_lb = 100.0 * fit.tau2_lb / (fit.vt + fit.tau2_lb);
@@ -766,7 +850,7 @@ double dl_tau2_se(const Eigen::Ref<const Eigen::VectorXd>& vi, double tau2) {
   const std::vector<int> one_group;
   const Model model(y, vi, one_group);
   const Sums fe = model.at(0.0);  // the full sums: DL's SE needs tr(PP)
-  return tau2_standard_error(model, fe, fe, Tau2Method::dl, tau2, PoolControl());
+  return detail::tau2_standard_error(model, fe, fe, Tau2Method::dl, tau2, PoolControl());
 }
 
 SubgroupTest subgroup_test(const Eigen::Ref<const Eigen::VectorXd>& estimate,

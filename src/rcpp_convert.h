@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "metapool/batch.hpp"
+#include "metapool/metareg.hpp"
 #include "metapool/pool.hpp"
 #include "rcpp_enums.h"
 
@@ -53,6 +54,36 @@ inline Rcpp::List fit_to_list(const metapool::PoolFit& f) {
       Rcpp::Named("tau2_status") = tau2_status_name(f.tau2_est.status),
       Rcpp::Named("weights") = f.weights, Rcpp::Named("group_estimate") = f.group_estimate,
       Rcpp::Named("group_se") = f.group_se, Rcpp::Named("notes") = notes_to_list(f.notes));
+}
+
+// The same for vectors and matrices.
+inline Rcpp::NumericVector na_if_nan(const Eigen::VectorXd& x) {
+  Rcpp::NumericVector out(x.data(), x.data() + x.size());
+  for (double& e : out) e = na_if_nan(e);
+  return out;
+}
+
+inline Rcpp::List metareg_to_list(const metapool::MetaregFit& f) {
+  const auto na = [](double x) { return na_if_nan(x); };
+  const auto nav = [](const Eigen::VectorXd& x) { return na_if_nan(x); };
+  return Rcpp::List::create(
+      Rcpp::Named("beta") = nav(f.beta), Rcpp::Named("se") = nav(f.se),
+      Rcpp::Named("stat") = nav(f.stat), Rcpp::Named("pval") = nav(f.pval),
+      Rcpp::Named("ci_lb") = nav(f.ci_lb), Rcpp::Named("ci_ub") = nav(f.ci_ub),
+      Rcpp::Named("vb") = f.vb, Rcpp::Named("df") = na(f.df), Rcpp::Named("s2w") = na(f.s2w),
+      Rcpp::Named("QM") = na(f.QM), Rcpp::Named("QM_df1") = na(f.QM_df1),
+      Rcpp::Named("QM_df2") = na(f.QM_df2), Rcpp::Named("QM_p") = na(f.QM_p),
+      Rcpp::Named("tau2") = na(f.tau2), Rcpp::Named("tau2_se") = na(f.tau2_se),
+      Rcpp::Named("tau2_lb") = na(f.tau2_lb), Rcpp::Named("tau2_ub") = na(f.tau2_ub),
+      Rcpp::Named("Q") = na(f.Q), Rcpp::Named("Q_df") = na(f.Q_df), Rcpp::Named("Q_p") = na(f.Q_p),
+      Rcpp::Named("I2") = na(f.I2), Rcpp::Named("I2_lb") = na(f.I2_lb), Rcpp::Named("I2_ub") = na(f.I2_ub),
+      Rcpp::Named("H2") = na(f.H2), Rcpp::Named("H2_lb") = na(f.H2_lb), Rcpp::Named("H2_ub") = na(f.H2_ub),
+      Rcpp::Named("vt") = na(f.vt), Rcpp::Named("R2") = na(f.R2),
+      Rcpp::Named("tau2_null") = na(f.tau2_null), Rcpp::Named("ll_ml") = na(f.ll_ml),
+      Rcpp::Named("ll_reml") = na(f.ll_reml), Rcpp::Named("iterations") = f.tau2_est.iterations,
+      Rcpp::Named("tau2_status") = tau2_status_name(f.tau2_est.status),
+      Rcpp::Named("weights") = f.weights, Rcpp::Named("fitted") = f.fitted,
+      Rcpp::Named("hat") = f.hat, Rcpp::Named("notes") = notes_to_list(f.notes));
 }
 
 // A batch engine's notes: one per code that any fit reported, with its count.

@@ -178,7 +178,8 @@ inline const char* note_class(metapool::NoteCode c) {
     case metapool::NoteCode::tau2_bracketed:
     case metapool::NoteCode::tau2_fallback_dl:
     case metapool::NoteCode::tau2_boundary: return "convergence";
-    case metapool::NoteCode::wald_for_one_study: return "small_k";
+    case metapool::NoteCode::wald_for_one_study:
+    case metapool::NoteCode::no_residual_df: return "small_k";
     case metapool::NoteCode::pooled_undefined: return "zero_cell";
   }
   return "numerical";

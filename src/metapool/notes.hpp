@@ -11,9 +11,10 @@ enum class NoteCode {
   tau2_fallback_dl,    // tau^2 not found at all; DerSimonian-Laird used
   tau2_boundary,       // ML/REML likelihood higher at tau^2 = 0 than at the root
   wald_for_one_study,  // t-based interval asked for with no degrees of freedom
-  pooled_undefined     // M-H/Peto sums are zero: no pooled estimate
+  pooled_undefined,    // M-H/Peto sums are zero: no pooled estimate
+  no_residual_df       // meta-regression with t-based tests and as many coefficients as studies
 };
-constexpr int kNoteCodes = 5;
+constexpr int kNoteCodes = 6;
 
 inline const char* note_message(NoteCode code) {
   switch (code) {
@@ -32,6 +33,9 @@ inline const char* note_message(NoteCode code) {
     case NoteCode::pooled_undefined:
       return "The pooled estimate is not defined: no events in one of the groups across all "
              "studies.";
+    case NoteCode::no_residual_df:
+      return "There are no residual degrees of freedom (as many coefficients as studies): the "
+             "t-based tests and intervals are not defined.";
   }
   return "";
 }

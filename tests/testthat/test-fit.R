@@ -15,7 +15,11 @@ fit_kinds <- function() {
                                measure = "OR", model = "random", preset = "revman5"),
     mh_rd_subgroups = metapool_mh(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg,
                                   subgroup = alloc, measure = "RD"),
-    peto = metapool_mh(events1, n1, events2, n2, data = nielweise2007, method = "Peto")
+    peto = metapool_mh(events1, n1, events2, n2, data = nielweise2007, method = "Peto"),
+    metareg = metapool(bcg_es, mods = ~ ablat, data = bcg),
+    metareg_formula = metapool(yi ~ factor(alloc) + year, vi, data = cbind(bcg, bcg_es[c("yi", "vi")]),
+                               ci_method = "hksj"),
+    bayes = metapool_bayes(bcg_es)
   )
 }
 
@@ -69,6 +73,12 @@ test_that("refitting engines are not defined for M-H, Peto and subgroup fits: cl
       expect_error(refit_engines[[e]](fits[[kind]]), class = "metapool_error_not_defined")
     }
   }
+  for (e in setdiff(names(refit_engines), "permutest")) {
+    expect_error(refit_engines[[e]](fits$metareg), "meta-regression", class = "metapool_error_not_defined")
+    expect_error(refit_engines[[e]](fits$bayes), "Bayesian", class = "metapool_error_not_defined")
+  }
+  expect_error(nnt_of(fits$metareg), class = "metapool_error_not_defined")
+  expect_error(forest_plot(fits$metareg), class = "metapool_error_not_defined")
   expect_error(predict(fits$mh_rr, tau2 = 0.1), class = "metapool_error_not_defined")
   expect_error(nnt_of(fits$iv_generic), class = "metapool_error")
 })
@@ -106,6 +116,28 @@ test_that("confint(level =), predict(level =) and tidy(conf.level =) agree with 
   g <- metafor::rma(yi, vi, data = bcg_es, subset = alloc == "random", method = "DL", level = 90)
   expect_rel_equal(c(sub90$subgroups$random$ci_lb, sub90$subgroups$random$ci_ub),
                    c(g$ci.lb, g$ci.ub), tol$closed_form)
+})
+
+test_that("a meta-regression re-runs through its engine at a new level or with new options, as metafor", {
+  skip_if_not_installed("metafor")
+  fits <- fit_kinds()
+  f <- fits$metareg
+  bcg_es <- metafor::escalc("RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = bcg)
+  # metafor's REML converged tightly, so the iterative limits agree to tol$iterative.
+  m <- metafor::rma(yi, vi, mods = ~ ablat, data = bcg_es, level = 90,
+                    control = list(threshold = 1e-12, maxiter = 1000))
+  ci <- confint(f, level = 90)
+  expect_rel_equal(unname(ci[1:2, "ci_lb"]), as.numeric(m$ci.lb), tol$iterative)
+  expect_rel_equal(generics::tidy(f, conf.level = 0.9)$conf.high, as.numeric(m$ci.ub), tol$iterative)
+  expect_rel_equal(predict(f, level = 90)$pi_ub, predict(m)$pi.ub, tol$iterative)
+  expect_equal(f$level, 0.95)  # the fit itself is unchanged
+  dl <- update(f, method = "DL", ci_method = "hksj")
+  m_dl <- metafor::rma(yi, vi, mods = ~ ablat, data = bcg_es, method = "DL", test = "knha")
+  expect_s3_class(dl, "metapool_reg")
+  expect_rel_equal(c(dl$tau2, unname(dl$ci_lb)), c(m_dl$tau2, m_dl$ci.lb), tol$closed_form)
+  expect_rel_equal(c(dl$QM, dl$QM_p), c(m_dl$QM, m_dl$QMp), tol$closed_form)
+  # btt is an option of the engine too
+  expect_equal(update(fits$metareg_formula, btt = 2)$btt, 2L)
 })
 
 test_that("update() changes options on the held studies and re-evaluates other arguments", {

@@ -220,8 +220,8 @@ test_that("as_metapool() re-runs rma(), rma.mh() and rma.peto() fits", {
   f <- as_metapool(p)
   expect_equal(c(f$estimate, f$ci_lb, f$Q), unname(c(p$b[1], p$ci.lb, p$QE)), tolerance = 1e-10)
 
-  expect_error(as_metapool(metafor::rma(yi, vi, mods = ~ablat, data = dat)), "moderators",
-               class = "metapool_error_input")
+  # Meta-regressions convert too (issue 14; checked in test-metareg.R).
+  expect_s3_class(as_metapool(metafor::rma(yi, vi, mods = ~ablat, data = dat)), "metapool_reg")
   expect_error(as_metapool(metafor::rma(yi, vi, data = dat, weights = 1 / vi)),
                class = "metapool_error_input")
   expect_error(as_metapool(lm(1 ~ 1)), class = "metapool_error_input")

@@ -283,3 +283,42 @@ test_that("Roever (2020): the seven-digit figures for mu are bayesmeta's grid ap
   ml_ref <- metafor::rma(es$yi, es$vi, method = "ML", control = list(threshold = 1e-12))
   expect_rel_equal(c(ml$tau2, ml$estimate), c(ml_ref$tau2, ml_ref$b), 1e-6)
 })
+
+# ---- Meta-regression and small-study effects (issue 14) ----
+
+test_that("Viechtbauer (2010): BCG meta-regression on latitude and year, and its predictions", {
+  # Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+  # J Stat Softw 36(3). Mixed-effects model with absolute latitude and year (section
+  # 3, "Mixed-effects models"), printed to 4 decimals, and the predicted risk ratios at
+  # latitudes 10 to 60 in 1970 with credibility (prediction) intervals. metafor 1.4
+  # stopped its REML iterations at a change in tau^2 below 1e-5, so the last printed
+  # digit of QM and the intercept can differ by one from the converged values.
+  es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg)
+  fit <- metapool(es, mods = ~ ablat + year, data = bcg)
+  expect_printed(c(fit$tau2, fit$tau2_se), c(0.1108, 0.0845), 4)
+  expect_printed(c(fit$I2, fit$H2), c(71.98, 3.57), 2)
+  expect_printed(c(fit$Q, fit$Q_p), c(28.3251, 0.0016), 4)
+  expect_equal(fit$QM, 12.2043, tolerance = 5e-5)
+  expect_printed(fit$QM_p, 0.0022, 4)
+  expect_printed(coef(fit)[2:3], c(-0.0280, 0.0019), 4)
+  expect_printed(fit$se[2:3], c(0.0102, 0.0147), 4)
+  expect_printed(fit$stat[2:3], c(-2.7371, 0.1299), 4)
+  expect_equal(unname(coef(fit)[1]), -3.5455, tolerance = 5e-5)
+  pr <- predict(fit, newmods = cbind(seq(10, 60, 10), 1970), transf = exp)
+  expect_printed(pr$pred, c(0.9345, 0.7062, 0.5337, 0.4033, 0.3048, 0.2303), 4)
+  expect_printed(c(pr$pi_lb[1], pr$pi_ub[1]), c(0.4179, 2.0899), 4)
+})
+
+test_that("Raudenbush and Bryk (1985): teacher expectancy and weeks of prior contact", {
+  # Raudenbush SW, Bryk AS (1985). Empirical Bayes meta-analysis. J Educ Stat 10:75-98.
+  # Weeks of prior contact (capped at 3) as the moderator: tau^2 = 0, intercept .407,
+  # slope -.157, residual Q = 16.58 on 17 df (pages 90 and 92; 16.57 when computed
+  # from the rounded effects in their Table 1, as metadat gives them).
+  d <- metadat::dat.raudenbush1985
+  d$weeks_c <- pmin(d$weeks, 3)
+  fit <- metapool(yi, vi, data = d, mods = ~ weeks_c)
+  expect_identical(fit$tau2, 0)
+  expect_printed(coef(fit), c(0.407, -0.157), 3)
+  expect_equal(fit$Q, 16.58, tolerance = 0.01 / 16.58)
+  expect_equal(fit$Q_df, 17)
+})

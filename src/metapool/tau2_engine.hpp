@@ -1,0 +1,129 @@
+// The engine every inverse-variance fit shares: the linear model y = X beta + u + e,
+// u ~ N(0, tau^2), e ~ N(0, v), and the tau^2 estimators, their standard errors and
+// confidence intervals. The design is either a factor (one mean per group; the ordinary
+// fit, and every batch fit, is the one-group case) or a general k x p matrix X
+// (meta-regression). Every estimator needs only traces and quadratic forms of the
+// residual projection
+//   P = W - W X (X'WX)^-1 X'W,
+// which Model::at() computes in O(k) for a factor and O(k p^2) for a matrix: never a
+// k x k matrix. Internal to the core (namespace detail); pool() and metareg() are the
+// public entry points.
+#ifndef METAPOOL_TAU2_ENGINE_HPP
+#define METAPOOL_TAU2_ENGINE_HPP
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "metapool/notes.hpp"
+#include "metapool/pool.hpp"
+
+namespace metapool {
+namespace detail {
+
+// Traces and quadratic forms of P at one tau^2 (with W = diag(1 / (v + tau^2)), or
+// W = I for the unweighted sums).
+struct Sums {
+  double sw = 0, sw2 = 0;  // sum w, sum w^2
+  double rss = 0;          // Y'PY  = sum w r^2, r the weighted least-squares residuals
+  double rss2 = 0;         // Y'PPY = sum w^2 r^2
+  double rss3 = 0;         // Y'PPPY = e'Pe with e = PY = W r: the score's slope
+  double trP = 0, trPP = 0, trPV = 0, trPPV = 0, trPVPV = 0;
+  double sum_log_var = 0;  // sum log(v + tau2)      (only with want_loglik)
+  double logdet_xwx = 0;   // log det(X'WX)          (only with want_loglik)
+  double mu = 0;           // the weighted mean (one group; else see Model::mu())
+};
+
+class Model {
+ public:
+  // A factor design: group[i] is study i's 0-based group (empty: one group).
+  Model(const Eigen::Ref<const Eigen::VectorXd>& yi, const Eigen::Ref<const Eigen::VectorXd>& vi,
+        const std::vector<int>& group);
+  // A general design matrix X (k x p, full column rank: see design_rank_deficiency()).
+  Model(const Eigen::Ref<const Eigen::VectorXd>& yi, const Eigen::Ref<const Eigen::VectorXd>& vi,
+        const Eigen::Ref<const Eigen::MatrixXd>& X);
+
+  int k() const { return k_; }
+  int p() const { return p_; }
+  bool is_design() const { return design_; }
+  // Harmonic mean of the sampling variances: the scale on which tau^2 converges.
+  double variance_scale() const { return variance_scale_; }
+  int gid(int i) const { return group_ == nullptr || group_->empty() ? 0 : (*group_)[i]; }
+  double y(int i) const { return y_[i]; }
+  double v(int i) const { return v_[i]; }
+  // Factor design with several groups, after at(): group means and weight sums.
+  const Eigen::VectorXd& mu() const { return mu_; }
+  const Eigen::VectorXd& s0() const { return s0_; }
+  // Matrix design, after at(): coefficients and (X'WX)^-1, in the parametrisation of X.
+  Eigen::VectorXd beta() const;
+  Eigen::MatrixXd xwx_inverse() const;
+  // log det(X'X) (metafor adds half of it to the REML log-likelihood).
+  double logdet_xtx() const { return logdet_r2_; }
+
+  // `centered`: use y - mean(y) in place of y (metafor's Sidik-Jonkman estimator does;
+  // it matters only for designs whose columns do not span the constant).
+  Sums at(double tau2, bool unweighted = false, bool want_loglik = false,
+          bool centered = false) const;
+  // The sums without the traces involving V (trPV, trPPV, trPVPV: NaN with one group),
+  // which only DLIT, HE and the SJ standard error use.
+  Sums at_lite(double tau2) const;
+  // ML or REML log-likelihood at tau2, without metafor's constant 0.5 log det(X'X) for
+  // REML (it does not depend on tau^2).
+  double loglik(double tau2, bool reml) const;
+  // loglik(0) - loglik(tau2).
+  double loglik_gain_at_zero(double tau2, bool reml) const;
+
+ private:
+  template <bool Full>
+  Sums at_one(double tau2, bool unweighted, bool want_loglik) const;
+  Sums at_groups(double tau2, bool unweighted, bool want_loglik) const;
+  Sums at_design(double tau2, bool unweighted, bool want_loglik, bool centered) const;
+
+  static const int kKeepWeights = 64;
+
+  const Eigen::Ref<const Eigen::VectorXd>& y_;
+  const Eigen::Ref<const Eigen::VectorXd>& v_;
+  const std::vector<int>* group_ = nullptr;
+  int k_ = 0, p_ = 1;
+  bool design_ = false;
+  double variance_scale_ = 1.0;
+  // Factor design: per-group workspace (several groups only).
+  mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_, swe_;
+  // One group: the last weighted evaluation is remembered (an estimator's final check,
+  // the pooled estimate and the tau^2 standard error all ask for the sums at the estimate).
+  mutable double memo_tau2_ = std::numeric_limits<double>::quiet_NaN();
+  mutable bool memo_full_ = false;
+  mutable Sums memo_;
+  // Matrix design: used through an orthonormal basis of its columns, X = U R (thin QR,
+  // once): traces and residuals depend only on the column space, and U'WU is as well
+  // conditioned as W, so raw moderators such as calendar years lose no digits.
+  // Coefficients are mapped back with R.
+  Eigen::MatrixXd X_;     // U
+  Eigen::MatrixXd R_;     // upper triangular, p x p
+  double logdet_r2_ = 0;  // log det(R'R) = log det(X'X)
+  mutable Eigen::VectorXd w_, r_, beta_, q_;
+  mutable Eigen::MatrixXd Z_, Xw_;
+  mutable Eigen::LLT<Eigen::MatrixXd> llt_;
+};
+
+// Columns (0-based) of X that are linear combinations of the columns before them
+// (relative tolerance 1e-7, as R's qr()); empty when X has full column rank.
+std::vector<int> design_rank_deficiency(const Eigen::Ref<const Eigen::MatrixXd>& X);
+
+// fe: the sums at tau^2 = 0 (the fixed-effect fit), computed once per fit.
+Tau2Estimate estimate_tau2(const Model& model, const Sums& fe, const PoolOptions& opt,
+                           std::vector<NoteCode>* notes);
+// fe, at: the sums at tau^2 = 0 and at the estimate.
+double tau2_standard_error(const Model& model, const Sums& fe, const Sums& at, Tau2Method m,
+                           double tau2, const PoolControl& control);
+// Q-profile limits (Q0: the residual heterogeneity statistic at tau^2 = 0).
+std::pair<double, double> q_profile_limits(const Model& model, const PoolOptions& opt, double Q0);
+// Profile-likelihood limits around the ML or REML estimate tau2.
+std::pair<double, double> profile_limits(const Model& model, const PoolOptions& opt, double tau2);
+
+}  // namespace detail
+}  // namespace metapool
+
+#endif
