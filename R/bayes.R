@@ -200,7 +200,10 @@ bayes_status_check <- function(status, settings, k) {
       "The posterior is improper: with k = %d %s and a %s prior on mu, the %s prior on tau leaves the likelihood's tail unbounded. Use a proper tau prior (e.g. prior_half_normal(0.5))%s.",
       k, if (k == 1) "study" else "studies",
       if (settings$mu_prior$family == "normal") "normal" else "flat (improper)", tp$label,
-      if (settings$mu_prior$family == "normal") "" else " or a normal prior on mu"),
+      paste0(if (settings$mu_prior$family == "normal") "" else " or a normal prior on mu",
+             if (tp$family == "custom") {
+               ". A user-supplied density counts as improper when its integral does not settle numerically (as with a jump; prior_uniform(upper) is a uniform prior)"
+             })),
     prior_invalid = "The tau prior density returned a negative, missing or infinite value; a density must be finite and >= 0 for every tau > 0.",
     not_converged = "The integral over tau did not converge: the posterior may be improper, or the prior density too irregular; check the prior or raise control$max_panels.",
     sprintf("Bayesian fit failed (%s).", status))

@@ -40,7 +40,10 @@ chk_prior_parameter <- function(x, nm, positive = TRUE, allow_inf = FALSE) {
 #'   sqrt(sum((tau / (v_i + tau^2))^2)) (Bodnar et al. 2017), improper;
 #' * `prior_density(f)`: any density of tau given as an R function of one
 #'   value; it is normalised numerically when its integral is finite (else
-#'   treated as improper). It is called from C++ on R's thread only (also in
+#'   treated as improper). Whether posterior means and SDs exist is judged from
+#'   how fast it falls far beyond the data (10^6 and 10^8 times their scale):
+#'   a density that vanishes there counts as light-tailed. It is called from
+#'   C++ on R's thread only (also in
 #'   [metapool_batch()], which then runs on one thread); a plain function given
 #'   as `tau_prior` is taken as `prior_density(f)`.
 #'

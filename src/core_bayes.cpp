@@ -351,14 +351,40 @@ void BayesPosterior::set_tail() {
       prior_proper_ = false;
       break;
     case TauPriorFamily::custom:
-      // Unknown: the heaviest tail a proper density can have, or a flat one.
-      a = prior_proper_ ? -1 : 0;
-      log_tail_ = prior_proper_;
+      if (prior_proper_) {
+        custom_tail(&a);
+      } else {
+        a = 0;  // improper: taken as flat
+      }
       break;
   }
   tail_ = a + lik;
   const bool proper = light_tail_ || tail_ < -1 || (tail_ == -1 && log_tail_);
   if (!proper) status_ = BayesStatus::improper_posterior;
+}
+
+// The tail of a proper custom density, read off its log-log slope far beyond the data
+// (the moments of tau, mu and theta exist or not by it). A density that vanishes there
+// has a light tail; a slope is made 0.05 heavier so that a tail on the boundary of a
+// moment counts as too heavy; failing that, the heaviest tail a proper density can
+// have (tau^-1 times a vanishing log factor).
+void BayesPosterior::custom_tail(double* a) {
+  *a = -1;
+  log_tail_ = true;
+  const double c = std::max({1.0, tscale_, std::abs(ybar_)});
+  const double t1 = 1e6 * c, t2 = 1e8 * c;
+  const double d1 = tau_prior_.density(t1), d2 = tau_prior_.density(t2);
+  if (!(d1 >= 0 && d2 >= 0) || !std::isfinite(d1) || !std::isfinite(d2)) return;
+  if (d2 == 0) {
+    light_tail_ = true;
+    return;
+  }
+  if (d1 == 0) return;
+  const double slope = std::log(d2 / d1) / std::log(t2 / t1);
+  if (slope < -1.05) {
+    *a = slope + 0.05;
+    log_tail_ = false;
+  }
 }
 
 bool BayesPosterior::tau_moment_finite(int r) const {

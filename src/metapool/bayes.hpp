@@ -148,6 +148,7 @@ class BayesPosterior {
   double log_integrand(double x, double* tau, double* mu_hat, double* mu_var) const;
   void set_tail();
   void normalise_custom_prior();
+  void custom_tail(double* a);
   void integrate();
   double partial_mass(double a, double b) const;
   double x_of_tau(double tau) const;

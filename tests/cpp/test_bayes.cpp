@@ -122,6 +122,47 @@ TEST(Bayes, CustomDensityIsNormalisedAndChecked) {
   EXPECT_EQ(BayesPosterior(y, v, custom, normal).status(), BayesStatus::prior_invalid);
 }
 
+// A custom density's tail decides which moments exist, as the built-in family's does.
+TEST(Bayes, CustomDensityTailDecidesWhichMomentsExist) {
+  const double s = 0.5, df = 4;
+  TauPrior half_t;
+  half_t.family = TauPriorFamily::half_t;
+  half_t.scale = s;
+  half_t.df = df;
+  TauPrior custom_t;
+  custom_t.family = TauPriorFamily::custom;
+  custom_t.density = [=](double t) {
+    const double z = t / s;
+    return 2 * std::exp(std::lgamma((df + 1) / 2) - std::lgamma(df / 2)) /
+           (std::sqrt(df * M_PI) * s) * std::pow(1 + z * z / df, -(df + 1) / 2);
+  };
+  TauPrior cauchy;
+  cauchy.family = TauPriorFamily::half_cauchy;
+  cauchy.scale = s;
+  TauPrior custom_cauchy;
+  custom_cauchy.family = TauPriorFamily::custom;
+  custom_cauchy.density = [=](double t) { return 2 / (M_PI * s * (1 + (t / s) * (t / s))); };
+  const metapool::MuPrior flat;
+  const VectorXd y = vec({0.1, 0.6}), v = vec({0.04, 0.09});
+  // tau^-5 prior, k = 2: the posterior falls as tau^-6, so mean and variance exist.
+  BayesPosterior a(y, v, custom_t, flat), b(y, v, half_t, flat);
+  ASSERT_EQ(a.status(), BayesStatus::ok);
+  EXPECT_TRUE(a.tau_moment_finite(2));
+  EXPECT_NEAR(a.tau_moment(2), b.tau_moment(2), 1e-8 * b.tau_moment(2));
+  // tau^-2 prior, k = 2: the mean exists, the variance (tau^-1 tail) does not.
+  BayesPosterior c(y, v, custom_cauchy, flat), d(y, v, cauchy, flat);
+  EXPECT_TRUE(c.tau_moment_finite(1) && d.tau_moment_finite(1));
+  EXPECT_FALSE(c.tau_moment_finite(2) || d.tau_moment_finite(2));
+  EXPECT_NEAR(c.tau_moment(1), d.tau_moment(1), 1e-8 * d.tau_moment(1));
+  // ... and with one study not even the mean.
+  EXPECT_FALSE(BayesPosterior(vec({0.1}), vec({0.04}), custom_cauchy, flat).tau_moment_finite(1));
+  // A density that vanishes far out has a light tail.
+  TauPrior light;
+  light.family = TauPriorFamily::custom;
+  light.density = [](double t) { return std::exp(-t * t); };
+  EXPECT_TRUE(BayesPosterior(vec({0.1}), vec({0.04}), light, flat).tau_moment_finite(3));
+}
+
 TEST(Bayes, BayesFactorOfMuIsSavageDickey) {
   // With a normal mu prior, BF(mu = 0) = p(y | mu = 0) / p(y); p(y | mu = 0) for a tau
   // prior concentrated at 0 is the product of normal densities at mu = 0.

@@ -25,6 +25,15 @@ bayes_cases <- function() {
   bd <- dat("dat.bangertdrowns2004")
   bd <- bd[!is.na(bd$yi), ]
   hn <- function(s) list(ours = prior_half_normal(s), bm = function(t) bayesmeta::dhalfnormal(t, s))
+  utils::data("HinksEtAl2010", package = "bayesmeta", envir = env)
+  hinks <- env$HinksEtAl2010
+  # bayesmeta's help example for CrinsEtAl2014: the two randomised studies, with the
+  # posterior of tau from the four non-randomised ones (half-Cauchy(1)) as their prior.
+  rand <- crins$randomized == "yes"
+  nonrand_ours <- metapool_bayes(yi = crins_es$yi[!rand], vi = crins_es$vi[!rand],
+                                 tau_prior = prior_half_cauchy(1), shrinkage = FALSE)
+  nonrand_bm <- bayesmeta::bayesmeta(crins_es$yi[!rand], sqrt(crins_es$vi[!rand]),
+                                     tau.prior = function(t) bayesmeta::dhalfcauchy(t, 1))
   turner <- bayesmeta::TurnerEtAlPrior("infection / onset of new disease",
                                        "non-pharmacological", "placebo / control")
   list(
@@ -39,6 +48,14 @@ bayes_cases <- function() {
          v = crins_es$vi,
          tau = list(ours = prior_turner("infection", "non-pharmacological vs. placebo"),
                     bm = turner$dprior), mu = c(0, 4)),
+    list(name = "Crins, half-Cauchy(1) (bayesmeta example)", y = crins_es$yi, v = crins_es$vi,
+         tau = list(ours = prior_half_cauchy(1), bm = function(t) bayesmeta::dhalfcauchy(t, 1))),
+    list(name = "Crins randomised, k = 2, prior from the non-randomised (bayesmeta example)",
+         y = crins_es$yi[rand], v = crins_es$vi[rand],
+         tau = list(ours = function(t) nonrand_ours$posterior$dtau(t),
+                    bm = function(t) nonrand_bm$dposterior(tau = t))),
+    list(name = "Hinks 2010 (bayesmeta example), k = 3, half-normal 1", y = hinks$log.or,
+         v = hinks$log.or.se^2, tau = hn(1)),
     list(name = "Hine 1989 (RD), k = 6, half-normal 0.1", y = hine$yi, v = hine$vi, tau = hn(0.1)),
     list(name = "Normand 1999 (MD), k = 9, uniform", y = normand$yi, v = normand$vi,
          tau = list(ours = prior_uniform(), bm = "uniform")),

@@ -116,6 +116,174 @@ test_that("DerSimonian and Kacker (2007): estimators on the CLASP trials, Tables
   expect_equal(ml$estimate, -0.1974, tolerance = 5e-4)
 })
 
+# ---------------------------------------------------------------------------------------
+# Bayesian random effects: Roever (2020), the bayesmeta paper
+# Roever C (2020). Bayesian random-effects meta-analysis using the bayesmeta R package.
+# Journal of Statistical Software 93(6), 1-51, doi:10.18637/jss.v093.i06, Section 3:
+# IL-2 receptor antagonists and acute rejection after paediatric liver transplantation
+# (Crins et al. 2014; the data ship with bayesmeta), log odds ratios, half-normal(0.5)
+# prior on tau, normal(0, 4) prior on mu. Page numbers are the journal's.
+#
+# The paper's numbers are bayesmeta's output. bayesmeta integrates the posterior of tau
+# exactly, so its tau figures are compared at the printed precision. Its figures for mu,
+# a new study and the shrinkage estimates come from a grid over tau whose accuracy its
+# defaults set (delta = 0.01, epsilon = 1e-4): they are compared at the two decimals the
+# paper states its results with; where it prints seven digits, the last test shows that
+# these are bayesmeta's grid approximation and that a finer grid moves onto metapool.
+
+crins_es <- function() {
+  env <- new.env()
+  utils::data("CrinsEtAl2014", package = "bayesmeta", envir = env)
+  es_or(exp.AR.events, exp.total, cont.AR.events, cont.total, data = env$CrinsEtAl2014,
+        slab = publication)
+}
+crins_bayes <- function(es, interval = "shortest") {
+  metapool_bayes(es, tau_prior = prior_half_normal(0.5), mu_prior = prior_normal(0, 4),
+                 interval = interval)
+}
+
+test_that("Roever (2020): Crins et al. data, Table 3 (p. 20)", {
+  skip_if_not_installed("bayesmeta")
+  es <- crins_es()
+  expect_printed(es$yi, c(-2.31, -0.46, -2.30, -1.76, -1.26, -2.42), 2)
+  expect_printed(sqrt(es$vi), c(0.60, 0.56, 0.88, 0.46, 0.64, 1.53), 2)
+})
+
+test_that("Roever (2020): posterior of tau, pp. 22-27, at the printed precision", {
+  skip_if_not_installed("bayesmeta")
+  post <- crins_bayes(crins_es())$posterior
+  tab <- post$summary
+  # p. 23, ma01$summary (p. 22 prints the same object with median 0.3445022 and upper
+  # limit 0.8607305, digits that bayesmeta 3.5 and metapool both give as p. 23 does)
+  expect_printed(tab[c("median", "mean", "sd"), "tau"], c(0.3445023, 0.3810562, 0.2593672), 7)
+  expect_printed(tab[c("shortest_lower", "shortest_upper"), "tau"], c(0, 0.8607193), 7)
+  # p. 25: P(tau > 1) and the 99% quantile; p. 26: the shortest 99% interval [0, 1.109186]
+  expect_printed(1 - post$ptau(1), 0.02097488, 8)
+  expect_printed(post$qtau(0.99), 1.109186, 6)
+  short99 <- metapool_bayes(crins_es(), tau_prior = prior_half_normal(0.5),
+                            mu_prior = prior_normal(0, 4), level = 99, interval = "shortest")
+  expect_printed(c(short99$posterior$summary[c("shortest_lower", "shortest_upper"), "tau"]),
+                 c(0, 1.109186), 6)
+  # p. 27: the central 99% interval, printed with nine decimals
+  expect_printed(post$qtau(c(0.005, 0.995)), c(0.003547657, 1.205400562), 9)
+})
+
+test_that("Roever (2020): mu, a new study and k = 2, as stated in the text and Figures 2 and 6", {
+  skip_if_not_installed("bayesmeta")
+  es <- crins_es()
+  tab <- crins_bayes(es)$posterior$summary
+  # p. 22: "a log-OR of -1.57 [-2.23, -0.93]" (median, shortest 95% interval; Figure 2)
+  expect_printed(tab[c("median", "shortest_lower", "shortest_upper"), "mu"],
+                 c(-1.57, -2.23, -0.93), 2)
+  # Figure 2 (p. 22), prediction row: -1.57 [-2.77, -0.41]. The lower limit is -2.7644
+  # (exact; bayesmeta with a fine grid gives -2.7644 too), which rounds to -2.76: the
+  # printed -2.77 is bayesmeta's default-grid value -2.7661 (see the last test).
+  expect_printed(tab[c("median", "shortest_upper"), "theta"], c(-1.57, -0.41), 2)
+  expect_printed(tab["shortest_lower", "theta"], -2.76, 2)
+  # The two randomised studies (k = 2), p. 33: Figure 6 prints mean -1.78 [-2.86, -0.69]
+  # and prediction -1.78 [-3.25, -0.28]; the text P(mu < 0) = 0.9975.
+  rct <- crins_bayes(es[c(1, 5), ])
+  tab2 <- rct$posterior$summary
+  expect_printed(tab2[c("median", "shortest_lower", "shortest_upper"), "mu"],
+                 c(-1.78, -2.86, -0.69), 2)
+  expect_printed(tab2[c("median", "shortest_lower", "shortest_upper"), "theta"],
+                 c(-1.78, -3.25, -0.28), 2)
+  expect_printed(rct$posterior$pmu(0), 0.9975, 4)
+})
+
+test_that("Roever (2020): the Turner et al. prior quantiles (p. 31) and the REML fit (p. 32)", {
+  skip_if_not_installed("bayesmeta")
+  # "surgical / device related success / failure", pharmacological vs. placebo / control:
+  # tau quantiles 0.06233896 0.34300852 1.88734045.
+  p <- prior_turner("surgical", "pharmacological vs. placebo / control")
+  expect_printed(exp(stats::qnorm(c(0.025, 0.5, 0.975), p$location, p$scale) / 2),
+                 c(0.06233896, 0.34300852, 1.88734045), 8)
+  # p. 32: metafor's REML fit, mu = -1.591513; tau 0.4670268 and SE 0.3340882 are metafor's
+  # at its default convergence threshold (1e-5): converged, both packages give 0.4670267
+  # and 0.3340881 (checked against metafor in the last test).
+  reml <- metapool(crins_es(), method = "REML")
+  expect_printed(reml$estimate, -1.591513, 6)
+  expect_printed(c(sqrt(reml$tau2), reml$se), c(0.4670267, 0.3340881), 7)
+})
+
+test_that("Roever (2020): the seven-digit figures for mu are bayesmeta's grid approximation", {
+  skip_if_not_installed("bayesmeta")
+  skip_if_not_installed("metafor")
+  es <- crins_es()
+  fit <- crins_bayes(es)
+  post <- fit$posterior
+  tab <- post$summary
+  run_bm <- function(...) {
+    bayesmeta::bayesmeta(es$yi, sqrt(es$vi), mu.prior.mean = 0, mu.prior.sd = 4,
+                         tau.prior = function(t) bayesmeta::dhalfnormal(t, scale = 0.5), ...)
+  }
+  bm <- run_bm()
+  fine <- run_bm(delta = 1e-4, epsilon = 1e-8)
+  # Printed on p. 23 (mu, theta), p. 25 (P(mu > 0)) and pp. 27-28 (shrinkage of Heffron
+  # 2003 and Gibelli 2004: mode, median, mean, sd, shortest 95% interval).
+  printed <- list(
+    mu = c(-1.5734819, -1.5764365, 0.3295301, -2.2311251, -0.9263075),
+    theta = c(-1.5701653, 0.5671855, -2.7661319, -0.4072970),
+    p_above = 6.187343e-05,
+    heffron = c(-1.6711220, -1.7411356, -1.7778965, 0.4229425, -2.6561049, -0.9920023),
+    gibelli = c(-1.3895876, -1.2821722, -1.2339736, 0.4488759, -2.0455088, -0.3089461)
+  )
+  shrink_rows <- c("mode", "median", "mean", "sd", "95% lower", "95% upper")
+  grid <- function(b) list(
+    mu = b$summary[c("median", "mean", "sd", "95% lower", "95% upper"), "mu"],
+    theta = b$summary[c("median", "sd", "95% lower", "95% upper"), "theta"],
+    p_above = 1 - b$pposterior(mu = 0),
+    heffron = b$theta[shrink_rows, 1], gibelli = b$theta[shrink_rows, 2]
+  )
+  s <- post$shrinkage
+  ours <- list(
+    mu = tab[c("median", "mean", "sd", "shortest_lower", "shortest_upper"), "mu"],
+    theta = tab[c("median", "sd", "shortest_lower", "shortest_upper"), "theta"],
+    p_above = 1 - post$pmu(0),
+    heffron = unlist(s[1, c("mode", "median", "mean", "sd", "shortest_lower", "shortest_upper")]),
+    gibelli = unlist(s[2, c("mode", "median", "mean", "sd", "shortest_lower", "shortest_upper")])
+  )
+  at_default <- grid(bm)
+  refined <- grid(fine)
+  for (nm in names(printed)) {
+    digits <- if (nm == "p_above") 11 else 7
+    # bayesmeta at its default accuracy prints the paper's digits: same data, same priors
+    expect_printed(at_default[[nm]], printed[[nm]], digits, label = nm)
+    # refining its grid moves bayesmeta from the printed values towards metapool's
+    err_printed <- abs(ours[[nm]] - printed[[nm]])
+    err_refined <- abs(ours[[nm]] - refined[[nm]])
+    expect_true(all(err_refined < err_printed), label = nm)
+  }
+  # ... and metapool's are the exact integrals of bayesmeta's own posterior density of tau
+  # (helper-bayes.R), where the paper prints 6.187343e-05 for P(mu > 0).
+  ref <- bm_reference(bm)
+  expect_rel_equal(c(ours$mu[1:3], ours$p_above),
+                   c(ref$quantile(0.5), ref$mean, ref$sd, 1 - ref$cdf(0)), 1e-6)
+  ref1 <- bm_reference(bm, individual = 1)
+  expect_rel_equal(ours$heffron[2:4], c(ref1$quantile(0.5), ref1$mean, ref1$sd), 1e-6)
+  # The mode of tau: printed 0.2453139 (p. 23) is optimize()'s default tolerance; metapool's
+  # 0.2453127 is the maximum of bayesmeta's own posterior density of tau.
+  best <- stats::optimize(function(t) bm$dposterior(tau = t), c(0.1, 0.5), maximum = TRUE,
+                          tol = 1e-12)$maximum
+  expect_equal(tab[["mode", "tau"]], best, tolerance = 1e-7)
+  expect_printed(bm$summary["mode", "tau"], 0.2453139, 7)
+  # p. 32: metafor's REML at its default threshold prints 0.4670268 and 0.3340882; at a
+  # strict threshold it agrees with metapool.
+  strict <- metafor::rma(es$yi, es$vi, method = "REML", control = list(threshold = 1e-12))
+  default <- metafor::rma(es$yi, es$vi, method = "REML")
+  expect_printed(c(sqrt(default$tau2), default$se), c(0.4670268, 0.3340882), 7)
+  reml <- metapool(es, method = "REML")
+  expect_rel_equal(c(sqrt(reml$tau2), reml$se), c(sqrt(strict$tau2), strict$se), 1e-8)
+  # p. 21: "ML joint" tau 0.32581341, mu -1.578262 is bayesmeta's numerical maximisation:
+  # its mu is not the conditional maximum at its own tau (-1.578340). metapool's ML fit
+  # agrees with metafor's converged ML fit.
+  w <- 1 / (es$vi + 0.32581341^2)
+  expect_printed(sum(w * es$yi) / sum(w), -1.578340, 6)
+  ml <- metapool(es, method = "ML")
+  ml_ref <- metafor::rma(es$yi, es$vi, method = "ML", control = list(threshold = 1e-12))
+  expect_rel_equal(c(ml$tau2, ml$estimate), c(ml_ref$tau2, ml_ref$b), 1e-6)
+})
+
 # ---- Meta-regression and small-study effects (issue 14) ----
 
 test_that("Viechtbauer (2010): BCG meta-regression on latitude and year, and its predictions", {
