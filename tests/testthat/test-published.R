@@ -330,7 +330,7 @@ test_that("Hackshaw et al. (1997): passive smoking and lung cancer, pooled and t
   # log odds ratios are back-calculated from the printed odds ratios and CIs.
   # Pooled (DerSimonian-Laird, as Hackshaw, Law and Wald 1997, BMJ 315:980-988): excess
   # risk 24% (95% CI 13% to 36%), abstract of Copas and Shi (2000), BMJ 320:417-418.
-  # Trim-and-fill: abstract of Takagi et al. (2006), Lung Cancer 51:245-246 (PubMed
+  # Trim-and-fill: abstract of a 2006 letter, Lung Cancer 51:245-246 (PubMed
   # 16386820): 7 studies filled (44 in all), adjusted relative risk 1.19 (1.08 to 1.31),
   # p = 0.0004, excess risk from 24% to 19%. The abstract names neither estimator nor
   # model: L0 and R0 both fill 7 here, and DerSimonian-Laird reproduces every printed
