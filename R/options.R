@@ -33,6 +33,8 @@ iv_settings <- function(method = NULL, tau2 = NULL, ci_method = "z", pi_method =
   args <- list(method = method, tau2 = tau2, ci_method = ci_method, pi_method = pi_method,
                tau2_ci = tau2_ci, common_tau2 = common_tau2, level = level, control = control,
                preset = preset)
+  # Front ends are called in loops with the same options: the last settings are reused.
+  if (identical(args, last_iv_settings$args)) return(last_iv_settings$value)
   preset <- chk_preset(preset)
   method <- chk_choice(method %||% preset_method[[preset]], tau2_method_names, "method",
                        aliases = option_aliases$method)
@@ -52,11 +54,15 @@ iv_settings <- function(method = NULL, tau2 = NULL, ci_method = "z", pi_method =
     abort_input("`tau2_ci = \"PL\"` (profile likelihood) needs `method = \"ML\"` or `\"REML\"`.",
                 "tau2_ci")
   }
-  list(engine = "iv", args = args, preset = preset, method = method, tau2_fixed = tau2_fixed,
-       ci_method = ci_method, pi_method = pi_method, tau2_ci = tau2_ci,
-       common_tau2 = chk_flag(common_tau2, "common_tau2"), level = chk_level(level),
-       control = chk_control(control))
+  settings <- list(engine = "iv", args = args, preset = preset, method = method,
+                   tau2_fixed = tau2_fixed, ci_method = ci_method, pi_method = pi_method,
+                   tau2_ci = tau2_ci, common_tau2 = chk_flag(common_tau2, "common_tau2"),
+                   level = chk_level(level), control = chk_control(control))
+  last_iv_settings$args <- args
+  last_iv_settings$value <- settings
+  settings
 }
+last_iv_settings <- new.env(parent = emptyenv())
 
 # Mantel-Haenszel and Peto pooling (engine "mh").
 mh_settings <- function(measure = "OR", method = "MH", model = "fixed", preset = "metafor",

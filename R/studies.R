@@ -13,24 +13,25 @@ study_arguments <- function(names, data, env, optional = FALSE, call = NULL) {
   if (!is.null(data) && !is.data.frame(data)) {
     abort_input("`data` must be a data frame (or NULL).", "data")
   }
-  values <- lapply(names, function(nm) {
+  values <- vector("list", length(names))
+  names(values) <- names
+  for (nm in names) {
     expr <- if (is.null(call)) NULL else call[[nm]]
     # From the call unless it names a forwarded `...` element (..1), whose expression
     # only substitute() recovers. NULL when not supplied: such arguments default to NULL.
     if (!is.null(call) && !(is.symbol(expr) && startsWith(as.character(expr), ".."))) {
-      return(if (is.null(expr)) NULL else eval_study_argument(expr, nm, data, env))
+      if (!is.null(expr)) values[nm] <- list(eval_study_argument(expr, nm, data, env))
+      next
     }
     # The unevaluated argument, boxed: a bare empty symbol (an argument not supplied)
     # cannot be held in a variable.
     boxed <- list(eval(call("substitute", as.name(nm)), caller))
     if (identical(boxed[[1L]], quote(expr = ))) {
-      if (optional) return(NULL)
+      if (optional) next
       abort_input(sprintf("`%s` is missing, with no default.", nm), nm)
     }
-    if (is.null(boxed[[1L]])) return(NULL)
-    eval_study_argument(boxed[[1L]], nm, data, env)
-  })
-  names(values) <- names
+    if (!is.null(boxed[[1L]])) values[nm] <- list(eval_study_argument(boxed[[1L]], nm, data, env))
+  }
   if (!optional) values <- Map(chk_numeric_vector, values, names)
   values
 }
