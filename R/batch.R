@@ -228,7 +228,7 @@ batch_clean <- function(long, na.action) {
   }
   if (!length(long$yi)) abort_input("No studies to pool.")
   if (ry[1L] == -Inf || ry[2L] == Inf) chk_finite(long$yi, "yi")
-  if (rv[2L] == Inf) chk_finite(long$vi, "vi")
+  if (rv[1L] == -Inf || rv[2L] == Inf) chk_finite(long$vi, "vi")
   if (rv[1L] <= 0) chk_at_least(long$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
   if (matrices) {
     starts <- long$starts %||% (nrow(long$yi) * (0:length(long$group)))

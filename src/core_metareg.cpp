@@ -6,7 +6,6 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-#include <tuple>
 
 #include "metapool/distributions.hpp"
 #include "metapool/tau2_engine.hpp"
@@ -172,18 +171,7 @@ MetaregFit metareg(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.tau2_se = random && k > p ? detail::tau2_standard_error(model, fe, model.at(fit.tau2),
                                                              po.method, fit.tau2, po.control)
                                 : kNaN;
-  if (random && k > p && po.tau2_ci != Tau2CiMethod::none) {
-    if (po.tau2_ci == Tau2CiMethod::profile_likelihood &&
-        (po.method == Tau2Method::ml || po.method == Tau2Method::reml)) {
-      std::tie(fit.tau2_lb, fit.tau2_ub) = detail::profile_limits(model, po, fit.tau2);
-    } else {
-      std::tie(fit.tau2_lb, fit.tau2_ub) = detail::q_profile_limits(model, po, fit.Q);
-    }
-  }
-  fit.I2_lb = 100.0 * fit.tau2_lb / (fit.vt + fit.tau2_lb);
-  fit.I2_ub = 100.0 * fit.tau2_ub / (fit.vt + fit.tau2_ub);
-  fit.H2_lb = fit.tau2_lb / fit.vt + 1.0;
-  fit.H2_ub = fit.tau2_ub / fit.vt + 1.0;
+  detail::tau2_interval(model, po, &fit);
 
   // Pseudo-R^2 (metafor): the proportional reduction in tau^2 from the model without
   // moderators; for the fixed-effects model, the adjusted weighted R^2 of the regression.

@@ -8,7 +8,6 @@
 #include <functional>
 #include <limits>
 #include <stdexcept>
-#include <tuple>
 
 #include "metapool/distributions.hpp"
 
@@ -827,19 +826,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   if (opt.loglik && (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
     fit.loglik = model.loglik(fit.tau2, opt.method == Tau2Method::reml);
   }
-  fit.tau2_lb = fit.tau2_ub = kNaN;
-  if (random && k > p && opt.tau2_ci != Tau2CiMethod::none) {
-    if (opt.tau2_ci == Tau2CiMethod::profile_likelihood &&
-        (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
-      std::tie(fit.tau2_lb, fit.tau2_ub) = detail::profile_limits(model, opt, fit.tau2);
-    } else {
-      std::tie(fit.tau2_lb, fit.tau2_ub) = detail::q_profile_limits(model, opt, fit.Q);
-    }
-  }
-  fit.I2_lb = 100.0 * fit.tau2_lb / (fit.vt + fit.tau2_lb);
-  fit.I2_ub = 100.0 * fit.tau2_ub / (fit.vt + fit.tau2_ub);
-  fit.H2_lb = fit.tau2_lb / fit.vt + 1.0;
-  fit.H2_ub = fit.tau2_ub / fit.vt + 1.0;
+  detail::tau2_interval(model, opt, &fit);
   return fit;
 }
 

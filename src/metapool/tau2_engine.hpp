@@ -127,6 +127,28 @@ std::pair<double, double> q_profile_limits(const Model& model, const PoolOptions
 // Profile-likelihood limits around the ML or REML estimate tau2.
 std::pair<double, double> profile_limits(const Model& model, const PoolOptions& opt, double tau2);
 
+// The tau^2 interval the options ask for (NaN when none, or with a fixed tau^2, or no
+// residual degrees of freedom) and the I^2 and H^2 limits it implies. Fit is PoolFit or
+// MetaregFit, with tau2, Q and vt filled in.
+template <typename Fit>
+void tau2_interval(const Model& model, const PoolOptions& opt, Fit* fit) {
+  const bool random = opt.method != Tau2Method::fe && opt.method != Tau2Method::fixed;
+  fit->tau2_lb = fit->tau2_ub = std::numeric_limits<double>::quiet_NaN();
+  if (random && model.k() > model.p() && opt.tau2_ci != Tau2CiMethod::none) {
+    const std::pair<double, double> limits =
+        opt.tau2_ci == Tau2CiMethod::profile_likelihood &&
+                (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)
+            ? profile_limits(model, opt, fit->tau2)
+            : q_profile_limits(model, opt, fit->Q);
+    fit->tau2_lb = limits.first;
+    fit->tau2_ub = limits.second;
+  }
+  fit->I2_lb = 100.0 * fit->tau2_lb / (fit->vt + fit->tau2_lb);
+  fit->I2_ub = 100.0 * fit->tau2_ub / (fit->vt + fit->tau2_ub);
+  fit->H2_lb = fit->tau2_lb / fit->vt + 1.0;
+  fit->H2_ub = fit->tau2_ub / fit->vt + 1.0;
+}
+
 }  // namespace detail
 }  // namespace metapool
 
