@@ -76,23 +76,27 @@ Eigen::VectorXd Model::beta() const {
 Eigen::MatrixXd Model::xwx_inverse() const {
   const Eigen::MatrixXd Rinv =
       R_.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(p_, p_));
-  return Rinv * llt_.solve(Rinv.transpose());
+  return Rinv.lazyProduct(llt_.solve(Rinv.transpose()));
 }
 
 Sums Model::at(double tau2, bool unweighted, bool want_loglik, bool centered) const {
   if (design_) return at_design(tau2, unweighted, want_loglik, centered);
-  if (p_ == 1) return at_one<true>(tau2, unweighted, want_loglik);
+  if (p_ == 1) return at_one<kFull>(tau2, unweighted, want_loglik);
   return at_groups(tau2, unweighted, want_loglik);
 }
 
 Sums Model::at_lite(double tau2) const {
-  return !design_ && p_ == 1 ? at_one<false>(tau2, false, false) : at(tau2);
+  return !design_ && p_ == 1 ? at_one<kLite>(tau2, false, false) : at(tau2);
+}
+
+Sums Model::at_estimate(double tau2) const {
+  return !design_ && p_ == 1 ? at_one<kEstimate>(tau2, false, false) : at(tau2);
 }
 
 namespace {
 
-void add_group_traces(double s0, double s2, double s3, double swv, double sw2v, double sw3v,
-                      double wa2, bool want_loglik, Sums* s) {
+inline void add_group_traces(double s0, double s2, double s3, double swv, double sw2v, double sw3v,
+                             double wa2, bool want_loglik, Sums* s) {
   s->sw += s0;
   s->sw2 += s2;
   s->trP += s0 - s2 / s0;
@@ -146,17 +150,19 @@ Sums Model::at_groups(double tau2, bool unweighted, bool want_loglik) const {
 }
 
 // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
-// fit allocates nothing. Without `Full`, only what the score equations, the Q
-// statistic and the pooled estimate need (sw, sw2, rss, rss2, rss3, trP, trPP, mu).
-template <bool Full>
+// fit allocates nothing. Level kLite leaves out the traces involving V (only what the
+// score equations, the Q statistic and the pooled estimate need); kEstimate also the
+// second pass over the studies (the residual sums).
+template <int Level>
 Sums Model::at_one(double tau2, bool unweighted, bool want_loglik) const {
+  const bool full = Level == kFull, residuals = Level >= kLite;
   const bool plain = !unweighted && !want_loglik;
-  if (plain && tau2 == memo_tau2_ && (memo_full_ || !Full)) return memo_;
+  if (plain && tau2 == memo_tau2_ && memo_depth_ >= Level) return memo_;
   Sums s;
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0, swv = 0, sw2v = 0, sw3v = 0;
   // The weights of a small analysis are kept for the second pass (one division each).
   double kept[kKeepWeights];
-  const bool keep = k_ <= kKeepWeights;
+  const bool keep = residuals && k_ <= kKeepWeights;
   for (int i = 0; i < k_; ++i) {
     const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
     if (keep) kept[i] = w;
@@ -164,7 +170,7 @@ Sums Model::at_one(double tau2, bool unweighted, bool want_loglik) const {
     s1 += w * y_[i];
     s2 += w * w;
     s3 += w * w * w;
-    if (Full) {
+    if (full) {
       swv += w * v_[i];
       sw2v += w * w * v_[i];
       sw3v += w * w * w * v_[i];
@@ -173,26 +179,30 @@ Sums Model::at_one(double tau2, bool unweighted, bool want_loglik) const {
   }
   s.mu = s1 / s0;
   double sum_a2 = 0, wa2 = 0, swe = 0;
-  for (int i = 0; i < k_; ++i) {
-    const double w = keep ? kept[i] : unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-    const double r = y_[i] - s.mu;
-    s.rss += w * r * r;
-    s.rss2 += w * w * r * r;
-    s.rss3 += w * w * w * r * r;
-    swe += w * w * r;
-    if (Full) {
-      const double a = w * v_[i];
-      sum_a2 += a * a;
-      wa2 += w * a * a;
+  if (residuals) {
+    for (int i = 0; i < k_; ++i) {
+      const double w = keep ? kept[i] : unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+      const double r = y_[i] - s.mu;
+      s.rss += w * r * r;
+      s.rss2 += w * w * r * r;
+      s.rss3 += w * w * w * r * r;
+      swe += w * w * r;
+      if (full) {
+        const double a = w * v_[i];
+        sum_a2 += a * a;
+        wa2 += w * a * a;
+      }
     }
+    s.rss3 -= swe * swe / s0;
+  } else {
+    s.rss = s.rss2 = s.rss3 = kNaN;  // not computed
   }
-  s.rss3 -= swe * swe / s0;
   s.trPVPV = sum_a2;
   add_group_traces(s0, s2, s3, swv, sw2v, sw3v, wa2, want_loglik, &s);
-  if (!Full) s.trPV = s.trPPV = s.trPVPV = kNaN;  // not computed
-  if (plain) {
+  if (!full) s.trPV = s.trPPV = s.trPVPV = kNaN;  // not computed
+  if (plain && (tau2 != memo_tau2_ || Level > memo_depth_)) {
     memo_tau2_ = tau2;
-    memo_full_ = Full;
+    memo_depth_ = Level;
     memo_ = s;
   }
   return s;
@@ -205,22 +215,26 @@ Sums Model::at_one(double tau2, bool unweighted, bool want_loglik) const {
 // so every trace below costs O(k p^2). With e = W r, Y'PPPY = e'We - |Z'(W e)|^2.
 Sums Model::at_design(double tau2, bool unweighted, bool want_loglik, bool centered) const {
   Sums s;
+  // p is small (moderators): coefficient-wise (lazy) products, not Eigen's blocked GEMM,
+  // whose packing costs more than the arithmetic at this size.
   for (int i = 0; i < k_; ++i) w_[i] = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
   Xw_ = X_.array().colwise() * w_.array();
-  const Eigen::MatrixXd A = X_.transpose() * Xw_;
+  const Eigen::MatrixXd A = X_.transpose().lazyProduct(Xw_);
   llt_.compute(A);
   const double ybar = centered ? y_.mean() : 0.0;
   const Eigen::VectorXd yc = y_.array() - ybar;
-  beta_ = llt_.solve(Xw_.transpose() * yc);
-  r_ = yc - X_ * beta_;
-  // Z' = L^-1 X'
-  Z_ = llt_.matrixL().solve(X_.transpose()).transpose();
+  beta_ = llt_.solve(Xw_.transpose().lazyProduct(yc));
+  r_ = yc - X_.lazyProduct(beta_);
+  // Z = X L^-T
+  const Eigen::MatrixXd Linv =
+      llt_.matrixL().solve(Eigen::MatrixXd::Identity(p_, p_));
+  Z_ = X_.lazyProduct(Linv.transpose());
   q_ = Z_.rowwise().squaredNorm();
   const Eigen::VectorXd w2 = w_.array().square();
   const Eigen::VectorXd w2v = w2.array() * v_.array();
-  const Eigen::MatrixXd S2 = Z_.transpose() * (Z_.array().colwise() * w2.array()).matrix();
-  const Eigen::MatrixXd S2v = Z_.transpose() * (Z_.array().colwise() * w2v.array()).matrix();
-  const Eigen::VectorXd zwe = Z_.transpose() * (w2.array() * r_.array()).matrix();
+  const Eigen::MatrixXd S2 = Z_.transpose().lazyProduct((Z_.array().colwise() * w2.array()).matrix());
+  const Eigen::MatrixXd S2v = Z_.transpose().lazyProduct((Z_.array().colwise() * w2v.array()).matrix());
+  const Eigen::VectorXd zwe = Z_.transpose().lazyProduct((w2.array() * r_.array()).matrix());
   double sum_wv = 0, sum_w2v = 0, sum_a2 = 0;
   double t_w2 = 0, t_w3 = 0, t_w2v = 0, t_w3v = 0, t_w3v2 = 0;  // tr(A^-1 X' D X)
   for (int i = 0; i < k_; ++i) {
@@ -767,7 +781,9 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // The pooled estimate(s) at the fitted tau^2. One group: from the sums themselves, and
   // the per-group and per-study vectors only when asked for (a batch fit allocates nothing).
-  const Sums s = model.at_lite(fit.tau2);
+  // Hartung-Knapp(-Sidik-Jonkman) needs the residual sum of squares at tau^2 as well.
+  const bool hk = opt.ci == CiMethod::hksj || opt.ci == CiMethod::hksj_adhoc;
+  const Sums s = hk ? model.at_lite(fit.tau2) : model.at_estimate(fit.tau2);
   double estimate0 = s.mu, se0 = std::sqrt(1.0 / s.sw);
   if (p > 1) {
     fit.group_estimate = model.mu();
@@ -786,7 +802,6 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   }
 
   // Hartung-Knapp(-Sidik-Jonkman) scale.
-  const bool hk = opt.ci == CiMethod::hksj || opt.ci == CiMethod::hksj_adhoc;
   const bool t_based = opt.ci != CiMethod::z && k > p;
   if (hk && k > p) {
     fit.s2w = s.rss <= std::numeric_limits<double>::epsilon() ? 0.0 : s.rss / (k - p);

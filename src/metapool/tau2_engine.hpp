@@ -73,6 +73,9 @@ class Model {
   // The sums without the traces involving V (trPV, trPPV, trPVPV: NaN with one group),
   // which only DLIT, HE and the SJ standard error use.
   Sums at_lite(double tau2) const;
+  // Fewer still, for a pooled estimate at a known tau^2: sw, sw2, trP, trPP and mu, from
+  // one pass over the studies (with one group; the residual sums rss* are NaN).
+  Sums at_estimate(double tau2) const;
   // ML or REML log-likelihood at tau2, without metafor's constant 0.5 log det(X'X) for
   // REML (it does not depend on tau^2).
   double loglik(double tau2, bool reml) const;
@@ -80,7 +83,9 @@ class Model {
   double loglik_gain_at_zero(double tau2, bool reml, const Sums& fe) const;
 
  private:
-  template <bool Full>
+  // How much of Sums a one-group evaluation fills (see at(), at_lite(), at_estimate()).
+  enum Depth { kEstimate = 0, kLite = 1, kFull = 2 };
+  template <int Level>
   Sums at_one(double tau2, bool unweighted, bool want_loglik) const;
   Sums at_groups(double tau2, bool unweighted, bool want_loglik) const;
   Sums at_design(double tau2, bool unweighted, bool want_loglik, bool centered) const;
@@ -98,7 +103,7 @@ class Model {
   // One group: the last weighted evaluation is remembered (an estimator's final check,
   // the pooled estimate and the tau^2 standard error all ask for the sums at the estimate).
   mutable double memo_tau2_ = std::numeric_limits<double>::quiet_NaN();
-  mutable bool memo_full_ = false;
+  mutable int memo_depth_ = kEstimate;
   mutable Sums memo_;
   // Matrix design: used through an orthonormal basis of its columns, X = U R (thin QR,
   // once): traces and residuals depend only on the column space, and U'WU is as well
