@@ -197,7 +197,7 @@ batch_clean <- function(long, na.action) {
   if (!matrices) chk_same_length(list(yi = long$yi, vi = long$vi, by = long$by))
   policy <- na_policy(na.action)
   if (policy == "pass") abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
-  missing_mods <- if (!is.null(long$X)) !stats::complete.cases(long$X)
+  missing_mods <- if (anyNA(long$X)) !stats::complete.cases(long$X)
   # One pass over each array (simulation inputs hold 10^7 values): its range and how many
   # values are not missing; the rows at fault are only looked for when there are some.
   ry <- cpp_value_range(long$yi)

@@ -92,7 +92,7 @@ moderator_design <- function(mods, lookup, env, k) {
     # study variables.
     ok <- which(stats::complete.cases(frame))
     if (!length(ok)) abort_input("Every study has a missing moderator.", "mods")
-    Xok <- stats::model.matrix(terms, frame[ok, , drop = FALSE])
+    Xok <- stats::model.matrix(terms, if (length(ok) == k) frame else frame[ok, , drop = FALSE])
     X <- matrix(NA_real_, k, NCOL(Xok), dimnames = list(NULL, colnames(Xok)))
     X[ok, ] <- Xok
     list(X = fix_intercept_name(X), terms = stats::delete.response(terms),

@@ -216,25 +216,33 @@ Sums Model::at_one(double tau2, bool unweighted, bool want_loglik) const {
 Sums Model::at_design(double tau2, bool unweighted, bool want_loglik, bool centered) const {
   Sums s;
   // p is small (moderators): coefficient-wise (lazy) products, not Eigen's blocked GEMM,
-  // whose packing costs more than the arithmetic at this size.
+  // whose packing costs more than the arithmetic at this size; the workspace is the
+  // model's own, so repeated evaluations (iterations, batches) do not allocate.
   for (int i = 0; i < k_; ++i) w_[i] = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
   Xw_ = X_.array().colwise() * w_.array();
-  const Eigen::MatrixXd A = X_.transpose().lazyProduct(Xw_);
-  llt_.compute(A);
+  A_.noalias() = X_.transpose().lazyProduct(Xw_);
+  llt_.compute(A_);
   const double ybar = centered ? y_.mean() : 0.0;
-  const Eigen::VectorXd yc = y_.array() - ybar;
-  beta_ = llt_.solve(Xw_.transpose().lazyProduct(yc));
-  r_ = yc - X_.lazyProduct(beta_);
+  yc_ = y_.array() - ybar;
+  beta_ = llt_.solve(Xw_.transpose().lazyProduct(yc_));
+  r_ = yc_;
+  r_.noalias() -= X_.lazyProduct(beta_);
   // Z = X L^-T
-  const Eigen::MatrixXd Linv =
-      llt_.matrixL().solve(Eigen::MatrixXd::Identity(p_, p_));
-  Z_ = X_.lazyProduct(Linv.transpose());
+  Linv_.setIdentity(p_, p_);
+  llt_.matrixL().solveInPlace(Linv_);
+  Z_.noalias() = X_.lazyProduct(Linv_.transpose());
   q_ = Z_.rowwise().squaredNorm();
-  const Eigen::VectorXd w2 = w_.array().square();
-  const Eigen::VectorXd w2v = w2.array() * v_.array();
-  const Eigen::MatrixXd S2 = Z_.transpose().lazyProduct((Z_.array().colwise() * w2.array()).matrix());
-  const Eigen::MatrixXd S2v = Z_.transpose().lazyProduct((Z_.array().colwise() * w2v.array()).matrix());
-  const Eigen::VectorXd zwe = Z_.transpose().lazyProduct((w2.array() * r_.array()).matrix());
+  w2_ = w_.array().square();
+  w2v_ = w2_.array() * v_.array();
+  Zw_ = Z_.array().colwise() * w2_.array();
+  S2_.noalias() = Z_.transpose().lazyProduct(Zw_);
+  Zw_ = Z_.array().colwise() * w2v_.array();
+  S2v_.noalias() = Z_.transpose().lazyProduct(Zw_);
+  e_ = w2_.array() * r_.array();
+  zwe_.noalias() = Z_.transpose().lazyProduct(e_);
+  const Eigen::MatrixXd& S2 = S2_;
+  const Eigen::MatrixXd& S2v = S2v_;
+  const Eigen::VectorXd& zwe = zwe_;
   double sum_wv = 0, sum_w2v = 0, sum_a2 = 0;
   double t_w2 = 0, t_w3 = 0, t_w2v = 0, t_w3v = 0, t_w3v2 = 0;  // tr(A^-1 X' D X)
   for (int i = 0; i < k_; ++i) {

@@ -112,8 +112,8 @@ class Model {
   Eigen::MatrixXd X_;     // U
   Eigen::MatrixXd R_;     // upper triangular, p x p
   double logdet_r2_ = 0;  // log det(R'R) = log det(X'X)
-  mutable Eigen::VectorXd w_, r_, beta_, q_;
-  mutable Eigen::MatrixXd Z_, Xw_;
+  mutable Eigen::VectorXd w_, r_, beta_, q_, yc_, w2_, w2v_, e_, zwe_;
+  mutable Eigen::MatrixXd Z_, Xw_, Zw_, A_, Linv_, S2_, S2v_;
   mutable Eigen::LLT<Eigen::MatrixXd> llt_;
 };
 
