@@ -28,9 +28,24 @@ deps <- rbind(description_deps(fields),
                          version = ifelse(grepl(">=", extra), sub("^.*>=", "", extra), NA)))
 deps <- deps[!duplicated(deps$name), , drop = FALSE]
 
+# Whether the copy a new R process would load (the first in .libPaths()) is installed
+# at an accepted version. Read from its DESCRIPTION, not loaded: loading would pin old
+# versions (say rlang from the system library, loaded for testthat) in this session,
+# and packages installed here that need newer ones would then look broken.
 usable <- function(name, version) {
-  if (!requireNamespace(name, quietly = TRUE)) return(FALSE)
-  is.na(version) || utils::packageVersion(name) >= version
+  installed <- suppressWarnings(
+    utils::packageDescription(name, lib.loc = .libPaths(), fields = "Version"))
+  if (is.na(installed)) return(FALSE)
+  is.na(version) || package_version(installed) >= version
+}
+
+# The packages among `pkgs` that do not load in a fresh R process.
+not_loading <- function(pkgs) {
+  code <- sprintf("for (p in c(%s)) if (!requireNamespace(p, quietly = TRUE)) cat(p, '\\n')",
+                  paste0("'", pkgs, "'", collapse = ", "))
+  out <- system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)),
+                 stdout = TRUE, stderr = FALSE)
+  trimws(out[nzchar(trimws(out))])
 }
 ok <- mapply(usable, deps$name, deps$version)
 missing <- deps$name[!ok]
@@ -44,6 +59,7 @@ if (length(missing) > 0L) {
   ncpus <- max(1L, min(2L, parallel::detectCores(logical = FALSE), na.rm = TRUE))
   install.packages(missing, Ncpus = ncpus, quiet = TRUE)
   still <- missing[!mapply(usable, missing, deps$version[!ok])]
+  if (length(still) == 0L) still <- not_loading(missing)
   if (length(still) > 0L) {
     stop("Could not install: ", paste(still, collapse = ", "), call. = FALSE)
   }
