@@ -7,6 +7,18 @@
 #               optionally with a minimum version: "evaluate>=0.24"
 # Packages come from DESCRIPTION, so they are listed once.
 args <- commandArgs(trailingOnly = TRUE)
+
+# Without write access to the first library (not root on a fresh machine), use the
+# user library R_LIBS_USER, created here as install.packages() offers only when
+# interactive; new R processes (R CMD INSTALL of metapool too) then put it first.
+if (file.access(.libPaths()[1], 2) != 0L) {
+  user_lib <- path.expand(strsplit(Sys.getenv("R_LIBS_USER"), .Platform$path.sep)[[1]][1])
+  if (!dir.exists(user_lib)) {
+    message("Creating the user library ", user_lib)
+    dir.create(user_lib, recursive = TRUE)
+  }
+  .libPaths(c(user_lib, .libPaths()))
+}
 fields <- c(if ("--imports" %in% args) c("Imports", "LinkingTo"),
             if ("--suggests" %in% args) "Suggests")
 extra <- args[!startsWith(args, "--")]
