@@ -135,6 +135,16 @@ fix_intercept_name <- function(X) {
   X
 }
 
+# Coefficients chosen by number or exact name, as 1-based positions.
+resolve_parm <- function(parm, names) {
+  idx <- if (is.character(parm)) match(parm, names) else if (is.numeric(parm)) parm else NA
+  if (!length(idx) || anyNA(idx) || any(idx < 1 | idx > length(names) | idx != round(idx))) {
+    abort_input(sprintf("`parm` must name coefficients (%s) or give their numbers (1 to %d).",
+                        paste(names, collapse = ", "), length(names)), "parm")
+  }
+  idx
+}
+
 # The omnibus test's coefficients as 1-based positions (default: all but the intercept).
 resolve_btt <- function(btt, X) {
   p <- ncol(X)
@@ -326,18 +336,26 @@ logLik.metapool_reg <- function(object, REML = NULL, ...) {
 #' @param object A `metapool_reg` fit.
 #' @param parm Coefficients (numbers or names); default all.
 #' @param level Confidence level (default: the fit's); a new level refits.
+#' @param transf Optional function applied to the coefficients and their limits
+#'   (e.g. `exp` for ratios of risk ratios); tau^2 is left as it is.
 #' @param ... Unused.
 #' @return A matrix with columns `estimate`, `ci_lb`, `ci_ub`: one row per
 #'   coefficient, then `tau2` (its confidence interval from the fit's
 #'   `tau2_ci` method) for random-effects fits.
 #' @examples
 #' es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg)
-#' confint(metapool(es, mods = ~ ablat, data = bcg))
+#' fit <- metapool(es, mods = ~ ablat, data = bcg)
+#' confint(fit)
+#' confint(fit, parm = "ablat", level = 90, transf = exp)
 #' @export
-confint.metapool_reg <- function(object, parm = NULL, level = NULL, ...) {
+confint.metapool_reg <- function(object, parm = NULL, level = NULL, transf = NULL, ...) {
   object <- at_level(object, level)
   out <- cbind(estimate = object$beta, ci_lb = object$ci_lb, ci_ub = object$ci_ub)
-  if (!is.null(parm)) out <- out[parm, , drop = FALSE]
+  if (!is.null(transf)) {
+    if (!is.function(transf)) abort_input("`transf` must be a function.", "transf")
+    out[] <- transf(out)
+  }
+  if (!is.null(parm)) out <- out[resolve_parm(parm, rownames(out)), , drop = FALSE]
   if (!object$method %in% c("FE", "fixed")) {
     out <- rbind(out, tau2 = c(object$tau2, object$tau2_lb, object$tau2_ub))
   }

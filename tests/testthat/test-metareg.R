@@ -349,3 +349,16 @@ test_that("an ill-conditioned design (raw calendar years) keeps its digits", {
   qe_qr <- sum(w * stats::lm.wfit(X, d$yi, w)$residuals^2)
   expect_rel_equal(metapool(yi, vi, data = d, mods = ~ year + I(year^2), method = "FE")$Q, qe_qr, 1e-11)
 })
+
+test_that("confint() of a meta-regression: parm by name or number, transf, classed errors", {
+  es <- es_rr(tpos, tpos + tneg, cpos, cpos + cneg, data = bcg)
+  fit <- metapool(es, mods = ~ ablat, data = bcg)
+  ci <- confint(fit)
+  # the chosen coefficients, then tau^2 as it is
+  expect_equal(confint(fit, parm = "ablat"), ci[c("ablat", "tau2"), ])
+  expect_equal(confint(fit, parm = 2, transf = exp),
+               rbind(exp(ci["ablat", , drop = FALSE]), ci["tau2", , drop = FALSE]))
+  expect_error(confint(fit, parm = "latitude"), "`parm`", class = "metapool_error_input")
+  expect_error(confint(fit, parm = 3), "`parm`", class = "metapool_error_input")
+  expect_error(confint(fit, transf = "exp"), "`transf`", class = "metapool_error_input")
+})
