@@ -46,9 +46,15 @@ TEST(Metareg, InterceptOnlyEqualsPool) {
     EXPECT_NEAR(a.se, b.se[0], 1e-9);
     EXPECT_NEAR(a.Q, b.Q, 1e-10);
     EXPECT_NEAR(a.I2, b.I2, 1e-8);
-    if (std::isfinite(a.tau2_lb)) EXPECT_NEAR(a.tau2_lb, b.tau2_lb, 1e-8);
-    if (std::isfinite(a.tau2_ub)) EXPECT_NEAR(a.tau2_ub, b.tau2_ub, 1e-8);
-    if (std::isfinite(a.tau2_se)) EXPECT_NEAR(a.tau2_se, b.tau2_se, 1e-9);
+    if (std::isfinite(a.tau2_lb)) {
+      EXPECT_NEAR(a.tau2_lb, b.tau2_lb, 1e-8);
+    }
+    if (std::isfinite(a.tau2_ub)) {
+      EXPECT_NEAR(a.tau2_ub, b.tau2_ub, 1e-8);
+    }
+    if (std::isfinite(a.tau2_se)) {
+      EXPECT_NEAR(a.tau2_se, b.tau2_se, 1e-9);
+    }
   }
 }
 
