@@ -124,25 +124,7 @@ MetaregFit metareg(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.tau2_est = detail::estimate_tau2(model, fe, po, &fit.notes);
   fit.tau2 = fit.tau2_est.tau2;
 
-  fit.Q_df = k - p;
-  if (k > p) {
-    fit.Q = std::max(0.0, fe.rss);
-    fit.Q_p = chisq_upper(fit.Q_df, fit.Q);
-    fit.vt = (k - p) / fe.trP;
-    if (po.method == Tau2Method::fe) {
-      fit.I2 = fit.Q > 0 ? std::max(0.0, 100.0 * (fit.Q - (k - p)) / fit.Q) : 0.0;
-      fit.H2 = fit.Q / (k - p);
-    } else {
-      fit.I2 = 100.0 * fit.tau2 / (fit.vt + fit.tau2);
-      fit.H2 = fit.tau2 / fit.vt + 1.0;
-    }
-  } else {
-    fit.Q = 0;
-    fit.Q_p = 1;
-    fit.I2 = 0;
-    fit.H2 = 1;
-    fit.vt = 0;
-  }
+  detail::heterogeneity(model, fe, po, &fit);
 
   fit_coefficients(model, opt, &fit);
   if (po.ci != CiMethod::z && k <= p) {

@@ -765,27 +765,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
   fit.tau2_est = detail::estimate_tau2(model, fe, opt, &fit.notes);
   fit.tau2 = fit.tau2_est.tau2;
 
-  fit.Q_df = k - p;
-  if (k > p) {
-    fit.Q = std::max(0.0, fe.rss);
-    fit.Q_p = opt.p_values
-                  ? boost::math::cdf(boost::math::complement(dist::chi_squared(fit.Q_df), fit.Q))
-                  : kNaN;
-    fit.vt = (k - p) / fe.trP;
-    if (opt.method == Tau2Method::fe) {
-      fit.I2 = fit.Q > 0 ? std::max(0.0, 100.0 * (fit.Q - (k - p)) / fit.Q) : 0.0;
-      fit.H2 = fit.Q / (k - p);
-    } else {
-      fit.I2 = 100.0 * fit.tau2 / (fit.vt + fit.tau2);
-      fit.H2 = fit.tau2 / fit.vt + 1.0;
-    }
-  } else {
-    fit.Q = 0;
-    fit.Q_p = kNaN;  // no degrees of freedom: no test
-    fit.I2 = 0;
-    fit.H2 = 1;
-    fit.vt = 0;
-  }
+  detail::heterogeneity(model, fe, opt, &fit);
 
   // The pooled estimate(s) at the fitted tau^2. One group: from the sums themselves, and
   // the per-group and per-study vectors only when asked for (a batch fit allocates nothing).

@@ -13,10 +13,12 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+#include <algorithm>
 #include <limits>
 #include <utility>
 #include <vector>
 
+#include "metapool/distributions.hpp"
 #include "metapool/notes.hpp"
 #include "metapool/pool.hpp"
 
@@ -131,6 +133,36 @@ double tau2_standard_error(const Model& model, const Sums& fe, const Sums& at, T
 std::pair<double, double> q_profile_limits(const Model& model, const PoolOptions& opt, double Q0);
 // Profile-likelihood limits around the ML or REML estimate tau2.
 std::pair<double, double> profile_limits(const Model& model, const PoolOptions& opt, double tau2);
+
+// Heterogeneity about the fixed-effect fit (fe: the sums at tau^2 = 0): Q on k - p df and
+// its p-value (NaN without degrees of freedom, or when the options skip p-values), the
+// typical within-study variance vt, and I^2 and H^2 at the fitted tau^2 (from Q for the
+// fixed-effect model). Fit is PoolFit or MetaregFit, with tau2 filled in.
+template <typename Fit>
+void heterogeneity(const Model& model, const Sums& fe, const PoolOptions& opt, Fit* fit) {
+  const int k = model.k(), p = model.p();
+  fit->Q_df = k - p;
+  if (k <= p) {
+    fit->Q = 0;
+    fit->Q_p = std::numeric_limits<double>::quiet_NaN();
+    fit->I2 = 0;
+    fit->H2 = 1;
+    fit->vt = 0;
+    return;
+  }
+  fit->Q = std::max(0.0, fe.rss);
+  fit->Q_p = opt.p_values ? boost::math::cdf(boost::math::complement(
+                                dist::chi_squared(fit->Q_df), fit->Q))
+                          : std::numeric_limits<double>::quiet_NaN();
+  fit->vt = (k - p) / fe.trP;
+  if (opt.method == Tau2Method::fe) {
+    fit->I2 = fit->Q > 0 ? std::max(0.0, 100.0 * (fit->Q - (k - p)) / fit->Q) : 0.0;
+    fit->H2 = fit->Q / (k - p);
+  } else {
+    fit->I2 = 100.0 * fit->tau2 / (fit->vt + fit->tau2);
+    fit->H2 = fit->tau2 / fit->vt + 1.0;
+  }
+}
 
 // The tau^2 interval the options ask for (NaN when none, or with a fixed tau^2, or no
 // residual degrees of freedom) and the I^2 and H^2 limits it implies. Fit is PoolFit or
