@@ -9,9 +9,11 @@ TARBALL := $(PKG)_$(VERSION).tar.gz
 
 # R packages come from DESCRIPTION (tools/install_deps.R --imports: Imports and
 # LinkingTo; --suggests: Suggests), so each is listed once. These variables name
-# only what a target needs beyond DESCRIPTION's fields.
+# only what a target needs beyond DESCRIPTION's fields, except that TEST_DEPS also
+# names the Suggests the tests skip without (duplicates are installed once), so that
+# what `make test` installs for them can be read here.
 BUILD_DEPS :=
-TEST_DEPS  :=
+TEST_DEPS  := bayesmeta future future.apply generics knitr meta metadat metafor robvis vdiffr
 DEMO_DEPS  := metafor
 BENCH_DEPS := bench
 SITE_DEPS  := pkgdown 'evaluate>=0.24'
