@@ -227,9 +227,7 @@ batch_clean <- function(long, na.action) {
     rv <- cpp_value_range(long$vi)
   }
   if (!length(long$yi)) abort_input("No studies to pool.")
-  if (ry[1L] == -Inf || ry[2L] == Inf) chk_finite(long$yi, "yi")
-  if (rv[1L] == -Inf || rv[2L] == Inf) chk_finite(long$vi, "vi")
-  if (rv[1L] <= 0) chk_at_least(long$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
+  chk_effects(long$yi, long$vi, ry, rv)
   if (matrices) {
     starts <- long$starts %||% (nrow(long$yi) * (0:length(long$group)))
     return(list(yi = long$yi, vi = long$vi, group = long$group, starts = as.numeric(starts)))
@@ -264,8 +262,9 @@ resolve_threads <- function(threads) {
   }
   limit <- Sys.getenv("_R_CHECK_LIMIT_CORES_", "")
   if (nzchar(limit) && !identical(tolower(limit), "false")) threads <- min(threads, 2)
-  cores <- parallel::detectCores()
-  if (!is.na(cores)) threads <- min(threads, cores)
+  # detectCores() runs a shell command on some systems: asked once per session.
+  if (is.null(registered$cores)) registered$cores <- parallel::detectCores()
+  if (!is.na(registered$cores)) threads <- min(threads, registered$cores)
   as.integer(threads)
 }
 

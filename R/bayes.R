@@ -213,9 +213,7 @@ bayes_status_check <- function(status, settings, k) {
 # Engine "bayes": the posterior summaries from the core, as a fit of the contract.
 fit_bayes <- function(studies, settings) {
   s <- studies$columns
-  chk_finite(s$yi, "yi")
-  chk_finite(s$vi, "vi")
-  chk_at_least(s$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
+  chk_effects(s$yi, s$vi)
   res <- cpp_bayes_fit(s$yi, s$vi, core_tau_prior(settings$tau_prior),
                        core_mu_prior(settings$mu_prior), settings$control, settings$level,
                        bayes_threshold(settings), settings$shrinkage, TRUE)

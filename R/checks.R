@@ -90,6 +90,15 @@ chk_finite <- function(x, nm) {
   invisible(x)
 }
 
+# The effects and sampling variances every pooling engine reads: finite effects, finite
+# positive variances. The ranges may be given when the caller has them already.
+chk_effects <- function(yi, vi, ry = cpp_value_range(yi), rv = cpp_value_range(vi)) {
+  if (ry[1L] == -Inf || ry[2L] == Inf) chk_finite(yi, "yi")
+  if (rv[1L] == -Inf || rv[2L] == Inf) chk_finite(vi, "vi")
+  if (rv[1L] <= 0) chk_at_least(vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
+  invisible()
+}
+
 chk_at_least <- function(x, lower, nm, requirement, strict = FALSE) {
   if (range_hits(x, function(lo, hi) lo < lower || (strict && lo == lower))) {
     chk_condition(x, if (strict) x <= lower else x < lower, nm, requirement)

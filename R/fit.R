@@ -39,26 +39,40 @@ fit_result_names <- c(
 )
 
 new_fit <- function(result, studies, settings, pooled, ..., class = NULL) {
-  raise_notes(result$notes)
-  missing <- !fit_result_names %in% names(result)
-  if (any(missing)) result[fit_result_names[missing]] <- NA_real_
-  status <- result$tau2_status %||% "closed_form"
-  ne <- pooled$not_estimable %||% studies$not_estimable
-  # One list() call: growing a list field by field copies it each time.
-  fit <- c(result[fit_result_names], list(
+  # Written for speed (one fit of a few studies is mostly this R code): no helper calls
+  # where an `if` does, and the fit made by one c().
+  if (length(result$notes$class)) raise_notes(result$notes)
+  fields <- result[fit_result_names]
+  if (anyNA(names(fields))) {  # quantities an engine does not report are NA
+    fields[!fit_result_names %in% names(result)] <- list(NA_real_)
+    names(fields) <- fit_result_names
+  }
+  status <- result$tau2_status
+  if (is.null(status)) status <- "closed_form"
+  ne <- pooled$not_estimable
+  if (is.null(ne)) ne <- studies$not_estimable
+  weights <- as.numeric(result$weights)
+  names(weights) <- pooled$slab
+  fit <- c(fields, list(
     tau = sqrt(result$tau2), tau_lb = sqrt(result$tau2_lb), tau_ub = sqrt(result$tau2_ub),
-    k = length(pooled$yi), weights = named(as.numeric(result$weights), pooled$slab),
+    k = length(pooled$yi), weights = weights,
     yi = pooled$yi, vi = pooled$vi, slab = pooled$slab, rows = pooled$row, arms = pooled$arms,
     method = if (status == "fallback_dl") "DL" else settings$method,
-    requested_method = settings$method, ci_method = settings$ci_method %||% "z",
-    pi_method = settings$pi_method %||% "z", tau2_ci = settings$tau2_ci %||% "none",
+    requested_method = settings$method,
+    ci_method = if (is.null(settings$ci_method)) "z" else settings$ci_method,
+    pi_method = if (is.null(settings$pi_method)) "z" else settings$pi_method,
+    tau2_ci = if (is.null(settings$tau2_ci)) "none" else settings$tau2_ci,
     measure = settings$measure, level = settings$level, converged = status != "fallback_dl",
-    iterations = result$iterations %||% 0L, tau2_status = status, settings = settings,
+    iterations = if (is.null(result$iterations)) 0L else result$iterations,
+    tau2_status = status, settings = settings,
     data = studies, not_estimable_data = ne, not_estimable = ne$slab,
     omitted = studies$omitted, omitted_slab = studies$omitted_slab,
     n_input = studies$n_input, na_action = studies$na_action, effect_sizes = studies$source,
     synthetic = studies$synthetic,
-    control_risk = pooled_control_risk(pooled$events2, pooled$n2)
+    # The risk in the control groups of the pooled studies taken together (the usual
+    # assumed control risk for an NNT); NULL without 2x2 data.
+    control_risk = if (length(pooled$events2)) sum(pooled$events2) / sum(pooled$n2),
+    call = NULL  # set by run_fit(): a field there already is replaced, not appended
   ), list(...))
   class(fit) <- c(class, "metapool")
   fit
@@ -78,13 +92,6 @@ raise_notes <- function(notes) {
   for (i in seq_along(notes$class)) warn_metapool(message[[i]], notes$class[[i]])
 }
 
-# Risk of the event in the control groups of the pooled studies taken together (the
-# usual assumed control risk for an NNT); NULL without 2x2 data.
-pooled_control_risk <- function(events2, n2) {
-  if (is.null(events2) || !length(events2)) return(NULL)
-  sum(events2) / sum(n2)
-}
-
 # The engines: name -> list(fit = function(studies, settings) returning a fit,
 # settings = the settings builder of R/options.R (its arguments are the options update()
 # can change), subgroup_settings = optional function(studies, settings) giving the
@@ -100,10 +107,13 @@ fit_engines <- function() {
 }
 
 fit_engine <- function(settings) {
-  engine <- fit_engines()[[settings$engine]]
+  # Built on first use (fit_engines() names functions of files collated later).
+  if (is.null(registered$engines)) registered$engines <- fit_engines()
+  engine <- registered$engines[[settings$engine]]
   if (is.null(engine)) stop(sprintf("internal: no engine \"%s\" is registered", settings$engine))
   engine
 }
+registered <- new.env(parent = emptyenv())
 
 # Fit the prepared studies: the overall fit, and with subgroups a fit per subgroup
 # through the same engine and RevMan's test for subgroup differences.

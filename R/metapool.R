@@ -155,7 +155,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
   }
   first <- study_arguments("yi", data, env, optional = TRUE, call = mc)$yi
   if (is.null(first)) abort_input("`yi` is missing: give effects with `vi` or `sei`, or an mp_es object.", "yi")
-  if (inherits(first, "formula")) {
+  if (is.object(first) && inherits(first, "formula")) {
     # metapool(yi ~ x1 + x2, vi, data = ): the response is the effects, the right-hand
     # side the moderators.
     if (length(first) != 3L) abort_input("A formula for `yi` must be two-sided: `yi ~ x1 + x2`.", "yi")
@@ -163,7 +163,7 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
     mods <- stats::as.formula(first[-2L], env = environment(first))
     first <- eval_study_argument(first[[2L]], "yi", data, environment(first))
   }
-  studies <- if (inherits(first, "mp_es") || inherits(first, "escalc")) {
+  studies <- if (is.object(first) && (inherits(first, "mp_es") || inherits(first, "escalc"))) {
     if (!missing(vi) || !missing(sei)) {
       abort_input(sprintf("`yi` is %s, which carries its own variances: do not give `vi` or `sei`.",
                           if (inherits(first, "mp_es")) "an mp_es object" else "a metafor escalc object"),
@@ -181,8 +181,8 @@ metapool <- function(yi, vi = NULL, sei = NULL, data = NULL, slab = NULL, subset
     prepare_studies(list(yi = yi, vi = effect_variances(extra$vi, extra$sei)),
                     extra$slab, extra$subset, extra$subgroup, na.action,
                     source = list(source = "yi", measure = "generic"),
-                    synthetic = is_synthetic(data),
-                    design = moderators(mods, extra$subgroup, data, env, length(yi)))
+                    synthetic = !is.null(data) && is_synthetic(data),
+                    design = if (!is.null(mods)) moderators(mods, extra$subgroup, data, env, length(yi)))
   }
   preset <- preset %||% studies$source$preset %||% "metafor"  # checked by iv_settings()
   settings <- if (is.null(studies$design)) {
@@ -230,9 +230,7 @@ moderators <- function(mods, subgroup, lookup, env, k) {
 # The inverse-variance engine (engine "iv"): one call of the C++ pooling engine.
 fit_iv <- function(studies, settings, group = integer(0)) {
   s <- studies$columns
-  chk_finite(s$yi, "yi")
-  chk_finite(s$vi, "vi")
-  chk_at_least(s$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
+  chk_effects(s$yi, s$vi)
   res <- cpp_pool(s$yi, s$vi, group, engine_options(settings))
   pooled <- c(s, list(arms = studies$arms))
   new_fit(res, studies, settings, pooled)

@@ -167,9 +167,7 @@ resolve_btt <- function(btt, X) {
 # are the design, the omnibus test of moderators and the pseudo-R^2.
 fit_metareg <- function(studies, settings) {
   s <- studies$columns
-  chk_finite(s$yi, "yi")
-  chk_finite(s$vi, "vi")
-  chk_at_least(s$vi, 0, "vi", "must be positive (a sampling variance)", strict = TRUE)
+  chk_effects(s$yi, s$vi)
   X <- studies$design$X
   k <- nrow(X)
   p <- ncol(X)

@@ -156,6 +156,7 @@ const DoubleColumn kDoubleColumns[] = {
 PoolOptions batch_options(PoolOptions opt, std::uint32_t columns) {
   opt.weights = false;
   opt.loglik = false;
+  opt.tau2_se = false;
   if (!(columns & (col_tau2_lb | col_tau2_ub))) opt.tau2_ci = Tau2CiMethod::none;
   if (!(columns & (col_pi_lb | col_pi_ub))) opt.prediction = false;
   if (!(columns & (col_p | col_Q_p))) opt.p_values = false;
@@ -166,30 +167,32 @@ PoolOptions batch_options(PoolOptions opt, std::uint32_t columns) {
 
 void BatchResult::resize(Eigen::Index n, std::uint32_t keep) {
   columns = keep;
+  n_kept_ = 0;
   for (const DoubleColumn& c : kDoubleColumns) {
     if (has(c.bit)) {
-      (this->*c.out).setConstant(n, kNaN);
+      (this->*c.out).resize(n);
+      kept_[n_kept_++] = DoubleField(c.out, c.in);
     } else {
       (this->*c.out).resize(0);
     }
   }
-  k.setZero(n);
-  converged.setZero(has(col_converged) ? n : 0);
-  iterations.setZero(has(col_iterations) ? n : 0);
+  k.resize(n);
+  converged.resize(has(col_converged) ? n : 0);
+  iterations.resize(has(col_iterations) ? n : 0);
 }
 
 void BatchResult::store(Eigen::Index r, const PoolFit& f) {
-  for (const DoubleColumn& c : kDoubleColumns) {
-    if (has(c.bit)) (this->*c.out)[r] = f.*c.in;
-  }
+  for (int c = 0; c < n_kept_; ++c) (this->*kept_[c].first)[r] = f.*kept_[c].second;
   k[r] = f.k;
   if (has(col_converged)) converged[r] = f.tau2_est.status != Tau2Status::fallback_dl;
   if (has(col_iterations)) iterations[r] = f.tau2_est.iterations;
 }
 
 void BatchResult::store_failure(Eigen::Index r, int kr) {
+  for (int c = 0; c < n_kept_; ++c) (this->*kept_[c].first)[r] = kNaN;
   k[r] = kr;
   if (has(col_converged)) converged[r] = 0;
+  if (has(col_iterations)) iterations[r] = 0;
 }
 
 BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,

@@ -43,8 +43,9 @@ Model::Model(const Eigen::Ref<const Eigen::VectorXd>& yi,
     for (int c : counts) {
       if (c == 0) throw std::invalid_argument("empty group");
     }
+    g_.reset(new GroupWork);
     for (Eigen::VectorXd* w :
-         {&mu_, &s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_, &swe_}) {
+         {&g_->mu, &g_->s0, &g_->s1, &g_->s2, &g_->s3, &g_->swv, &g_->sw2v, &g_->sw3v, &g_->wa2, &g_->swe}) {
       w->resize(p_);
     }
   }
@@ -60,23 +61,24 @@ Model::Model(const Eigen::Ref<const Eigen::VectorXd>& yi,
   if (X.cols() > X.rows()) throw std::invalid_argument("X has more columns than rows");
   p_ = static_cast<int>(X.cols());
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(X);
-  R_ = qr.matrixQR().topRows(p_).triangularView<Eigen::Upper>();
-  X_ = qr.householderQ() * Eigen::MatrixXd::Identity(k_, p_);
-  logdet_r2_ = 2.0 * R_.diagonal().array().abs().log().sum();
-  w_.resize(k_);
-  r_.resize(k_);
-  q_.resize(k_);
+  d_.reset(new DesignWork);
+  d_->R = qr.matrixQR().topRows(p_).triangularView<Eigen::Upper>();
+  d_->X = qr.householderQ() * Eigen::MatrixXd::Identity(k_, p_);
+  d_->logdet_r2 = 2.0 * d_->R.diagonal().array().abs().log().sum();
+  d_->w.resize(k_);
+  d_->r.resize(k_);
+  d_->q.resize(k_);
 }
 
 Eigen::VectorXd Model::beta() const {
-  return R_.triangularView<Eigen::Upper>().solve(beta_);
+  return d_->R.triangularView<Eigen::Upper>().solve(d_->beta);
 }
 
 // (X'WX)^-1 = R^-1 (U'WU)^-1 R^-T
 Eigen::MatrixXd Model::xwx_inverse() const {
   const Eigen::MatrixXd Rinv =
-      R_.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(p_, p_));
-  return Rinv.lazyProduct(llt_.solve(Rinv.transpose()));
+      d_->R.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(p_, p_));
+  return Rinv.lazyProduct(d_->llt.solve(Rinv.transpose()));
 }
 
 Sums Model::at(double tau2, bool unweighted, bool want_loglik, bool centered) const {
@@ -112,38 +114,38 @@ inline void add_group_traces(double s0, double s2, double s3, double swv, double
 // One mean per group: X'WX is diagonal, and every sum is O(k).
 Sums Model::at_groups(double tau2, bool unweighted, bool want_loglik) const {
   Sums s;
-  for (Eigen::VectorXd* w : {&s0_, &s1_, &s2_, &s3_, &swv_, &sw2v_, &sw3v_, &wa2_, &swe_}) {
+  for (Eigen::VectorXd* w : {&g_->s0, &g_->s1, &g_->s2, &g_->s3, &g_->swv, &g_->sw2v, &g_->sw3v, &g_->wa2, &g_->swe}) {
     w->setZero();
   }
   for (int i = 0; i < k_; ++i) {
     const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
     const int g = gid(i);
-    s0_[g] += w;
-    s1_[g] += w * y_[i];
-    s2_[g] += w * w;
-    s3_[g] += w * w * w;
-    swv_[g] += w * v_[i];
-    sw2v_[g] += w * w * v_[i];
-    sw3v_[g] += w * w * w * v_[i];
+    g_->s0[g] += w;
+    g_->s1[g] += w * y_[i];
+    g_->s2[g] += w * w;
+    g_->s3[g] += w * w * w;
+    g_->swv[g] += w * v_[i];
+    g_->sw2v[g] += w * w * v_[i];
+    g_->sw3v[g] += w * w * w * v_[i];
     if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
   }
-  mu_ = s1_.cwiseQuotient(s0_);
+  g_->mu = g_->s1.cwiseQuotient(g_->s0);
   double sum_a2 = 0;  // sum (w v)^2, for tr(PVPV)
   for (int i = 0; i < k_; ++i) {
     const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-    const double r = y_[i] - mu_[gid(i)];
+    const double r = y_[i] - g_->mu[gid(i)];
     s.rss += w * r * r;
     s.rss2 += w * w * r * r;
     s.rss3 += w * w * w * r * r;
-    swe_[gid(i)] += w * w * r;
+    g_->swe[gid(i)] += w * w * r;
     const double a = w * v_[i];
     sum_a2 += a * a;
-    wa2_[gid(i)] += w * a * a;
+    g_->wa2[gid(i)] += w * a * a;
   }
-  for (int g = 0; g < p_; ++g) s.rss3 -= swe_[g] * swe_[g] / s0_[g];
+  for (int g = 0; g < p_; ++g) s.rss3 -= g_->swe[g] * g_->swe[g] / g_->s0[g];
   s.trPVPV = sum_a2;
   for (int g = 0; g < p_; ++g) {
-    add_group_traces(s0_[g], s2_[g], s3_[g], swv_[g], sw2v_[g], sw3v_[g], wa2_[g],
+    add_group_traces(g_->s0[g], g_->s2[g], g_->s3[g], g_->swv[g], g_->sw2v[g], g_->sw3v[g], g_->wa2[g],
                      want_loglik, &s);
   }
   return s;
@@ -152,46 +154,60 @@ Sums Model::at_groups(double tau2, bool unweighted, bool want_loglik) const {
 // The one-group case (every batch fit): the same sums in scalars, no workspace, so a
 // fit allocates nothing. Level kLite leaves out the traces involving V (only what the
 // score equations, the Q statistic and the pooled estimate need); kEstimate also the
-// second pass over the studies (the residual sums).
+// second pass over the studies (the residual sums). These loops are most of the time of
+// a batch (every iteration of every estimator): the lighter levels are always weighted
+// and never need the log-likelihood, so their loops carry no per-study tests, and each
+// product is formed once (w r^2, then w^2 r^2 and w^3 r^2 from it).
 template <int Level>
 Sums Model::at_one(double tau2, bool unweighted, bool want_loglik) const {
   const bool full = Level == kFull, residuals = Level >= kLite;
+  if (!full) unweighted = want_loglik = false;  // at_lite() and at_estimate() ask neither
   const bool plain = !unweighted && !want_loglik;
   if (plain && tau2 == memo_tau2_ && memo_depth_ >= Level) return memo_;
   Sums s;
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0, swv = 0, sw2v = 0, sw3v = 0;
+  auto first = [&](int i, double w) {
+    const double w2 = w * w;
+    s0 += w;
+    s1 += w * y_[i];
+    s2 += w2;
+    s3 += w2 * w;
+    if (full) {
+      swv += w * v_[i];
+      sw2v += w2 * v_[i];
+      sw3v += w2 * w * v_[i];
+      if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
+    }
+  };
+  auto weight = [&](int i) { return unweighted ? 1.0 : 1.0 / (v_[i] + tau2); };
   // The weights of a small analysis are kept for the second pass (one division each).
   double kept[kKeepWeights];
   const bool keep = residuals && k_ <= kKeepWeights;
-  for (int i = 0; i < k_; ++i) {
-    const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-    if (keep) kept[i] = w;
-    s0 += w;
-    s1 += w * y_[i];
-    s2 += w * w;
-    s3 += w * w * w;
-    if (full) {
-      swv += w * v_[i];
-      sw2v += w * w * v_[i];
-      sw3v += w * w * w * v_[i];
-    }
-    if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
+  if (keep) {
+    for (int i = 0; i < k_; ++i) first(i, kept[i] = weight(i));
+  } else {
+    for (int i = 0; i < k_; ++i) first(i, weight(i));
   }
   s.mu = s1 / s0;
   double sum_a2 = 0, wa2 = 0, swe = 0;
   if (residuals) {
-    for (int i = 0; i < k_; ++i) {
-      const double w = keep ? kept[i] : unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+    auto second = [&](int i, double w) {
       const double r = y_[i] - s.mu;
-      s.rss += w * r * r;
-      s.rss2 += w * w * r * r;
-      s.rss3 += w * w * w * r * r;
-      swe += w * w * r;
+      const double wr = w * r, wr2 = wr * r, w2r2 = w * wr2;
+      s.rss += wr2;
+      s.rss2 += w2r2;
+      s.rss3 += w * w2r2;
+      swe += w * wr;
       if (full) {
         const double a = w * v_[i];
         sum_a2 += a * a;
         wa2 += w * a * a;
       }
+    };
+    if (keep) {
+      for (int i = 0; i < k_; ++i) second(i, kept[i]);
+    } else {
+      for (int i = 0; i < k_; ++i) second(i, weight(i));
     }
     s.rss3 -= swe * swe / s0;
   } else {
@@ -218,35 +234,35 @@ Sums Model::at_design(double tau2, bool unweighted, bool want_loglik, bool cente
   // p is small (moderators): coefficient-wise (lazy) products, not Eigen's blocked GEMM,
   // whose packing costs more than the arithmetic at this size; the workspace is the
   // model's own, so repeated evaluations (iterations, batches) do not allocate.
-  for (int i = 0; i < k_; ++i) w_[i] = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-  Xw_ = X_.array().colwise() * w_.array();
-  A_.noalias() = X_.transpose().lazyProduct(Xw_);
-  llt_.compute(A_);
+  for (int i = 0; i < k_; ++i) d_->w[i] = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
+  d_->Xw = d_->X.array().colwise() * d_->w.array();
+  d_->A.noalias() = d_->X.transpose().lazyProduct(d_->Xw);
+  d_->llt.compute(d_->A);
   const double ybar = centered ? y_.mean() : 0.0;
-  yc_ = y_.array() - ybar;
-  beta_ = llt_.solve(Xw_.transpose().lazyProduct(yc_));
-  r_ = yc_;
-  r_.noalias() -= X_.lazyProduct(beta_);
+  d_->yc = y_.array() - ybar;
+  d_->beta = d_->llt.solve(d_->Xw.transpose().lazyProduct(d_->yc));
+  d_->r = d_->yc;
+  d_->r.noalias() -= d_->X.lazyProduct(d_->beta);
   // Z = X L^-T
-  Linv_.setIdentity(p_, p_);
-  llt_.matrixL().solveInPlace(Linv_);
-  Z_.noalias() = X_.lazyProduct(Linv_.transpose());
-  q_ = Z_.rowwise().squaredNorm();
-  w2_ = w_.array().square();
-  w2v_ = w2_.array() * v_.array();
-  Zw_ = Z_.array().colwise() * w2_.array();
-  S2_.noalias() = Z_.transpose().lazyProduct(Zw_);
-  Zw_ = Z_.array().colwise() * w2v_.array();
-  S2v_.noalias() = Z_.transpose().lazyProduct(Zw_);
-  e_ = w2_.array() * r_.array();
-  zwe_.noalias() = Z_.transpose().lazyProduct(e_);
-  const Eigen::MatrixXd& S2 = S2_;
-  const Eigen::MatrixXd& S2v = S2v_;
-  const Eigen::VectorXd& zwe = zwe_;
+  d_->Linv.setIdentity(p_, p_);
+  d_->llt.matrixL().solveInPlace(d_->Linv);
+  d_->Z.noalias() = d_->X.lazyProduct(d_->Linv.transpose());
+  d_->q = d_->Z.rowwise().squaredNorm();
+  d_->w2 = d_->w.array().square();
+  d_->w2v = d_->w2.array() * v_.array();
+  d_->Zw = d_->Z.array().colwise() * d_->w2.array();
+  d_->S2.noalias() = d_->Z.transpose().lazyProduct(d_->Zw);
+  d_->Zw = d_->Z.array().colwise() * d_->w2v.array();
+  d_->S2v.noalias() = d_->Z.transpose().lazyProduct(d_->Zw);
+  d_->e = d_->w2.array() * d_->r.array();
+  d_->zwe.noalias() = d_->Z.transpose().lazyProduct(d_->e);
+  const Eigen::MatrixXd& S2 = d_->S2;
+  const Eigen::MatrixXd& S2v = d_->S2v;
+  const Eigen::VectorXd& zwe = d_->zwe;
   double sum_wv = 0, sum_w2v = 0, sum_a2 = 0;
   double t_w2 = 0, t_w3 = 0, t_w2v = 0, t_w3v = 0, t_w3v2 = 0;  // tr(A^-1 X' D X)
   for (int i = 0; i < k_; ++i) {
-    const double w = w_[i], v = v_[i], q = q_[i], r = r_[i];
+    const double w = d_->w[i], v = v_[i], q = d_->q[i], r = d_->r[i];
     s.sw += w;
     s.sw2 += w * w;
     s.rss += w * r * r;
@@ -269,7 +285,7 @@ Sums Model::at_design(double tau2, bool unweighted, bool want_loglik, bool cente
   s.trPPV = sum_w2v - 2.0 * t_w3v + S2.cwiseProduct(S2v).sum();
   s.trPVPV = sum_a2 - 2.0 * t_w3v2 + S2v.squaredNorm();
   if (want_loglik) {
-    s.logdet_xwx = 2.0 * llt_.matrixLLT().diagonal().array().log().sum() + logdet_r2_;
+    s.logdet_xwx = 2.0 * d_->llt.matrixLLT().diagonal().array().log().sum() + d_->logdet_r2;
   }
   return s;
 }
@@ -403,8 +419,22 @@ double dl_estimate(const Model& model, const Sums& s) {
 }
 
 double he_estimate(const Model& model) {
+  const int k = model.k();
+  if (!model.is_design() && model.p() == 1) {
+    // One group (the usual start of an iterative estimator): Y'PY is the sum of squares
+    // about the mean and tr(PV) = sum(v) (k - 1) / k, in one pass.
+    double sy = 0, sv = 0;
+    for (int i = 0; i < k; ++i) {
+      sy += model.y(i);
+      sv += model.v(i);
+    }
+    const double mean = sy / k;
+    double ss = 0;
+    for (int i = 0; i < k; ++i) ss += (model.y(i) - mean) * (model.y(i) - mean);
+    return (ss - sv * (k - 1) / k) / (k - 1);
+  }
   const Sums s = model.at(0.0, true);
-  return (s.rss - s.trPV) / (model.k() - model.p());
+  return (s.rss - s.trPV) / (k - model.p());
 }
 
 // The estimating equation each iterative estimator solves: positive below the root.
@@ -824,7 +854,7 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // Uncertainty in tau^2.
   const bool random = opt.method != Tau2Method::fe && opt.method != Tau2Method::fixed;
-  fit.tau2_se = random && k > p ? detail::tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control) : kNaN;
+  fit.tau2_se = opt.tau2_se && random && k > p ? detail::tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control) : kNaN;
   fit.loglik = kNaN;
   if (opt.loglik && (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
     fit.loglik = model.loglik(fit.tau2, opt.method == Tau2Method::reml);

@@ -6,6 +6,7 @@
 
 #include <RcppEigen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -36,24 +37,66 @@ inline Rcpp::List notes_to_list(const std::vector<metapool::NoteCode>& notes,
 // The core's NaN ("not defined") becomes R's NA.
 inline double na_if_nan(double x) { return std::isnan(x) ? NA_REAL : x; }
 
+// A named list of N fields whose names are made on the first call and shared by every
+// list that call site makes afterwards. Scalars and vectors are stored through R's C API,
+// not Rcpp's proxies: for one small fit those conversions cost more than the fit.
+// A call site must always set the same fields in the same order.
+template <std::size_t N>
+class NamedList {
+ public:
+  explicit NamedList(SEXP* names) : names_(names), out_(N) {}
+  template <typename T>
+  NamedList& operator()(const char* name, const T& value) {
+    if (i_ == N) Rcpp::stop("internal: more than %d fields", static_cast<int>(N));
+    SET_VECTOR_ELT(out_, static_cast<R_xlen_t>(i_), as_sexp(value));  // `out_` protects it
+    fields_[i_++] = name;
+    return *this;
+  }
+  operator Rcpp::List() {
+    if (i_ != N) Rcpp::stop("internal: %d of %d fields set", static_cast<int>(i_), static_cast<int>(N));
+    if (*names_ == nullptr) {
+      SEXP made = Rf_allocVector(STRSXP, N);
+      R_PreserveObject(made);
+      for (std::size_t i = 0; i < N; ++i) SET_STRING_ELT(made, i, Rf_mkChar(fields_[i]));
+      *names_ = made;
+    }
+    Rf_setAttrib(out_, R_NamesSymbol, *names_);
+    return out_;
+  }
+
+ private:
+  static SEXP as_sexp(double x) { return Rf_ScalarReal(x); }
+  static SEXP as_sexp(int x) { return Rf_ScalarInteger(x); }
+  static SEXP as_sexp(const char* x) { return Rf_mkString(x); }
+  static SEXP as_sexp(const Eigen::VectorXd& x) {
+    SEXP out = Rf_allocVector(REALSXP, x.size());
+    std::copy(x.data(), x.data() + x.size(), REAL(out));
+    return out;
+  }
+  template <typename T>
+  static SEXP as_sexp(const T& x) { return Rcpp::wrap(x); }
+
+  SEXP* names_;
+  Rcpp::List out_;
+  const char* fields_[N] = {};
+  std::size_t i_ = 0;
+};
+
 inline Rcpp::List fit_to_list(const metapool::PoolFit& f) {
   const auto na = na_if_nan;
-  return Rcpp::List::create(
-      Rcpp::Named("estimate") = na(f.estimate), Rcpp::Named("se") = na(f.se),
-      Rcpp::Named("stat") = na(f.stat), Rcpp::Named("p") = na(f.p), Rcpp::Named("ci_lb") = na(f.ci_lb),
-      Rcpp::Named("ci_ub") = na(f.ci_ub), Rcpp::Named("df") = na(f.df),
-      Rcpp::Named("pi_lb") = na(f.pi_lb), Rcpp::Named("pi_ub") = na(f.pi_ub),
-      Rcpp::Named("pi_df") = na(f.pi_df), Rcpp::Named("s2w") = na(f.s2w),
-      Rcpp::Named("tau2") = na(f.tau2), Rcpp::Named("tau2_se") = na(f.tau2_se),
-      Rcpp::Named("tau2_lb") = na(f.tau2_lb), Rcpp::Named("tau2_ub") = na(f.tau2_ub),
-      Rcpp::Named("I2") = na(f.I2), Rcpp::Named("I2_lb") = na(f.I2_lb), Rcpp::Named("I2_ub") = na(f.I2_ub),
-      Rcpp::Named("H2") = na(f.H2), Rcpp::Named("H2_lb") = na(f.H2_lb), Rcpp::Named("H2_ub") = na(f.H2_ub),
-      Rcpp::Named("Q") = na(f.Q), Rcpp::Named("Q_df") = na(f.Q_df), Rcpp::Named("Q_p") = na(f.Q_p),
-      Rcpp::Named("vt") = na(f.vt), Rcpp::Named("loglik") = na(f.loglik),
-      Rcpp::Named("iterations") = f.tau2_est.iterations,
-      Rcpp::Named("tau2_status") = tau2_status_name(f.tau2_est.status),
-      Rcpp::Named("weights") = f.weights, Rcpp::Named("group_estimate") = f.group_estimate,
-      Rcpp::Named("group_se") = f.group_se, Rcpp::Named("notes") = notes_to_list(f.notes));
+  static SEXP names = nullptr;
+  return NamedList<32>(&names)
+      ("estimate", na(f.estimate))("se", na(f.se))("stat", na(f.stat))("p", na(f.p))
+      ("ci_lb", na(f.ci_lb))("ci_ub", na(f.ci_ub))("df", na(f.df))
+      ("pi_lb", na(f.pi_lb))("pi_ub", na(f.pi_ub))("pi_df", na(f.pi_df))("s2w", na(f.s2w))
+      ("tau2", na(f.tau2))("tau2_se", na(f.tau2_se))("tau2_lb", na(f.tau2_lb))("tau2_ub", na(f.tau2_ub))
+      ("I2", na(f.I2))("I2_lb", na(f.I2_lb))("I2_ub", na(f.I2_ub))
+      ("H2", na(f.H2))("H2_lb", na(f.H2_lb))("H2_ub", na(f.H2_ub))
+      ("Q", na(f.Q))("Q_df", na(f.Q_df))("Q_p", na(f.Q_p))("vt", na(f.vt))("loglik", na(f.loglik))
+      ("iterations", f.tau2_est.iterations)
+      ("tau2_status", tau2_status_name(f.tau2_est.status))
+      ("weights", f.weights)("group_estimate", f.group_estimate)("group_se", f.group_se)
+      ("notes", notes_to_list(f.notes));
 }
 
 // The same for vectors and matrices.
@@ -66,24 +109,20 @@ inline Rcpp::NumericVector na_if_nan(const Eigen::VectorXd& x) {
 inline Rcpp::List metareg_to_list(const metapool::MetaregFit& f) {
   const auto na = [](double x) { return na_if_nan(x); };
   const auto nav = [](const Eigen::VectorXd& x) { return na_if_nan(x); };
-  return Rcpp::List::create(
-      Rcpp::Named("beta") = nav(f.beta), Rcpp::Named("se") = nav(f.se),
-      Rcpp::Named("stat") = nav(f.stat), Rcpp::Named("pval") = nav(f.pval),
-      Rcpp::Named("ci_lb") = nav(f.ci_lb), Rcpp::Named("ci_ub") = nav(f.ci_ub),
-      Rcpp::Named("vb") = f.vb, Rcpp::Named("df") = na(f.df), Rcpp::Named("s2w") = na(f.s2w),
-      Rcpp::Named("QM") = na(f.QM), Rcpp::Named("QM_df1") = na(f.QM_df1),
-      Rcpp::Named("QM_df2") = na(f.QM_df2), Rcpp::Named("QM_p") = na(f.QM_p),
-      Rcpp::Named("tau2") = na(f.tau2), Rcpp::Named("tau2_se") = na(f.tau2_se),
-      Rcpp::Named("tau2_lb") = na(f.tau2_lb), Rcpp::Named("tau2_ub") = na(f.tau2_ub),
-      Rcpp::Named("Q") = na(f.Q), Rcpp::Named("Q_df") = na(f.Q_df), Rcpp::Named("Q_p") = na(f.Q_p),
-      Rcpp::Named("I2") = na(f.I2), Rcpp::Named("I2_lb") = na(f.I2_lb), Rcpp::Named("I2_ub") = na(f.I2_ub),
-      Rcpp::Named("H2") = na(f.H2), Rcpp::Named("H2_lb") = na(f.H2_lb), Rcpp::Named("H2_ub") = na(f.H2_ub),
-      Rcpp::Named("vt") = na(f.vt), Rcpp::Named("R2") = na(f.R2),
-      Rcpp::Named("tau2_null") = na(f.tau2_null), Rcpp::Named("ll_ml") = na(f.ll_ml),
-      Rcpp::Named("ll_reml") = na(f.ll_reml), Rcpp::Named("iterations") = f.tau2_est.iterations,
-      Rcpp::Named("tau2_status") = tau2_status_name(f.tau2_est.status),
-      Rcpp::Named("weights") = f.weights, Rcpp::Named("fitted") = f.fitted,
-      Rcpp::Named("hat") = f.hat, Rcpp::Named("notes") = notes_to_list(f.notes));
+  static SEXP names = nullptr;
+  return NamedList<37>(&names)
+      ("beta", nav(f.beta))("se", nav(f.se))("stat", nav(f.stat))("pval", nav(f.pval))
+      ("ci_lb", nav(f.ci_lb))("ci_ub", nav(f.ci_ub))("vb", f.vb)("df", na(f.df))("s2w", na(f.s2w))
+      ("QM", na(f.QM))("QM_df1", na(f.QM_df1))("QM_df2", na(f.QM_df2))("QM_p", na(f.QM_p))
+      ("tau2", na(f.tau2))("tau2_se", na(f.tau2_se))("tau2_lb", na(f.tau2_lb))("tau2_ub", na(f.tau2_ub))
+      ("Q", na(f.Q))("Q_df", na(f.Q_df))("Q_p", na(f.Q_p))
+      ("I2", na(f.I2))("I2_lb", na(f.I2_lb))("I2_ub", na(f.I2_ub))
+      ("H2", na(f.H2))("H2_lb", na(f.H2_lb))("H2_ub", na(f.H2_ub))
+      ("vt", na(f.vt))("R2", na(f.R2))("tau2_null", na(f.tau2_null))
+      ("ll_ml", na(f.ll_ml))("ll_reml", na(f.ll_reml))("iterations", f.tau2_est.iterations)
+      ("tau2_status", tau2_status_name(f.tau2_est.status))
+      ("weights", f.weights)("fitted", f.fitted)("hat", f.hat)
+      ("notes", notes_to_list(f.notes));
 }
 
 // A batch engine's notes: one per code that any fit reported, with its count.

@@ -186,22 +186,46 @@ inline const char* note_class(metapool::NoteCode c) {
 }
 
 // The one options list: R's engine_options() builds it, with these names, for
-// cpp_pool() and every batch engine.
+// cpp_pool() and every batch engine. Read in one pass with R's C API (Rcpp's lookups by
+// name cost one small fit more than the fit); `prediction` and `weights` (work a batch
+// may skip) and `columns` (read by the batch glue) are optional.
 inline metapool::PoolOptions pool_options(const Rcpp::List& o) {
+  const auto scalar = [](SEXP v, const char* name) {
+    if (!Rf_isNumeric(v) && !Rf_isLogical(v)) Rcpp::stop("option '%s' must be a number", name);
+    if (Rf_xlength(v) != 1) Rcpp::stop("option '%s' must be a single value", name);
+    return Rf_asReal(v);
+  };
+  const auto word = [](SEXP v, const char* name) {
+    if (TYPEOF(v) != STRSXP || Rf_xlength(v) != 1) Rcpp::stop("option '%s' must be a single string", name);
+    return std::string(CHAR(STRING_ELT(v, 0)));
+  };
   metapool::PoolOptions opt;
-  opt.method = tau2_method(Rcpp::as<std::string>(o["method"]));
-  opt.tau2_fixed = Rcpp::as<double>(o["tau2_fixed"]);
-  opt.ci = ci_method(Rcpp::as<std::string>(o["ci_method"]));
-  opt.pi = pi_method(Rcpp::as<std::string>(o["pi_method"]));
-  opt.tau2_ci = tau2_ci_method(Rcpp::as<std::string>(o["tau2_ci"]));
-  opt.level = Rcpp::as<double>(o["level"]);
-  opt.control.tol = Rcpp::as<double>(o["tol"]);
-  opt.control.max_iter = Rcpp::as<int>(o["max_iter"]);
-  opt.control.tau2_init = Rcpp::as<double>(o["tau2_init"]);
-  opt.control.step_adj = Rcpp::as<double>(o["step_adj"]);
-  // Work a caller may skip (batch engines): the prediction interval, the study weights.
-  if (o.containsElementNamed("prediction")) opt.prediction = Rcpp::as<bool>(o["prediction"]);
-  if (o.containsElementNamed("weights")) opt.weights = Rcpp::as<bool>(o["weights"]);
+  const SEXP names = Rf_getAttrib(o, R_NamesSymbol);
+  if (TYPEOF(names) != STRSXP) Rcpp::stop("the pooling options must be a named list");
+  int required = 0;
+  for (R_xlen_t i = 0; i < Rf_xlength(o); ++i) {
+    const char* name = CHAR(STRING_ELT(names, i));
+    const SEXP v = VECTOR_ELT(o, i);
+    const std::string n(name);
+    ++required;
+    if (n == "method") opt.method = tau2_method(word(v, name));
+    else if (n == "tau2_fixed") opt.tau2_fixed = scalar(v, name);
+    else if (n == "ci_method") opt.ci = ci_method(word(v, name));
+    else if (n == "pi_method") opt.pi = pi_method(word(v, name));
+    else if (n == "tau2_ci") opt.tau2_ci = tau2_ci_method(word(v, name));
+    else if (n == "level") opt.level = scalar(v, name);
+    else if (n == "tol") opt.control.tol = scalar(v, name);
+    else if (n == "max_iter") opt.control.max_iter = static_cast<int>(scalar(v, name));
+    else if (n == "tau2_init") opt.control.tau2_init = scalar(v, name);
+    else if (n == "step_adj") opt.control.step_adj = scalar(v, name);
+    else {
+      --required;
+      if (n == "prediction") opt.prediction = scalar(v, name) != 0;
+      else if (n == "weights") opt.weights = scalar(v, name) != 0;
+      else if (n != "columns") Rcpp::stop("unknown pooling option '%s'", name);
+    }
+  }
+  if (required != 10) Rcpp::stop("the pooling options list lacks an option (engine_options() makes it)");
   return opt;
 }
 

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "metapool/pool.hpp"
@@ -49,9 +50,17 @@ struct BatchResult {
   NoteCounts notes{};  // number of fits that reported each note (indexed by NoteCode)
   std::uint32_t columns = kAllBatchColumns;
   bool has(BatchColumn c) const { return (columns & c) != 0; }
+  // Sizes the kept columns for n rows, uninitialised: store() or store_failure() writes
+  // every row.
   void resize(Eigen::Index n, std::uint32_t keep = kAllBatchColumns);
   void store(Eigen::Index r, const PoolFit& f);
-  void store_failure(Eigen::Index r, int k);
+  void store_failure(Eigen::Index r, int k);  // k studies, no fit: NaN
+
+ private:
+  // The kept double columns and the fit field each takes (found once, by resize()).
+  using DoubleField = std::pair<Eigen::VectorXd BatchResult::*, double PoolFit::*>;
+  std::array<DoubleField, 15> kept_{};
+  int n_kept_ = 0;
 };
 
 // Groups of consecutive studies: group g is [starts[g], starts[g + 1]).

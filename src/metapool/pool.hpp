@@ -36,6 +36,7 @@ struct PoolOptions {
   bool weights = true;       // fill PoolFit::weights (and, with one group, group_estimate/_se)
   bool prediction = true;    // compute the prediction interval (else pi_lb, pi_ub are NaN)
   bool loglik = true;        // compute PoolFit::loglik (else NaN; batch engines skip it)
+  bool tau2_se = true;       // compute PoolFit::tau2_se (else NaN; batch engines skip it)
   bool p_values = true;      // compute PoolFit::p and Q_p (else NaN; a batch may not want them)
 };
 

@@ -15,6 +15,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -60,13 +61,13 @@ class Model {
   double y(int i) const { return y_[i]; }
   double v(int i) const { return v_[i]; }
   // Factor design with several groups, after at(): group means and weight sums.
-  const Eigen::VectorXd& mu() const { return mu_; }
-  const Eigen::VectorXd& s0() const { return s0_; }
+  const Eigen::VectorXd& mu() const { return g_->mu; }
+  const Eigen::VectorXd& s0() const { return g_->s0; }
   // Matrix design, after at(): coefficients and (X'WX)^-1, in the parametrisation of X.
   Eigen::VectorXd beta() const;
   Eigen::MatrixXd xwx_inverse() const;
   // log det(X'X) (metafor adds half of it to the REML log-likelihood).
-  double logdet_xtx() const { return logdet_r2_; }
+  double logdet_xtx() const { return d_ ? d_->logdet_r2 : 0.0; }
 
   // `centered`: use y - mean(y) in place of y (metafor's Sidik-Jonkman estimator does;
   // it matters only for designs whose columns do not span the constant).
@@ -100,8 +101,13 @@ class Model {
   int k_ = 0, p_ = 1;
   bool design_ = false;
   mutable double variance_scale_ = -1.0;  // < 0: not computed yet
-  // Factor design: per-group workspace (several groups only).
-  mutable Eigen::VectorXd mu_, s0_, s1_, s2_, s3_, swv_, sw2v_, sw3v_, wa2_, swe_;
+  // Factor design: per-group workspace (several groups only). The workspaces are made
+  // only for the designs that use them: a one-group model (every batch fit) is a few
+  // scalars, made and dropped without touching the heap.
+  struct GroupWork {
+    Eigen::VectorXd mu, s0, s1, s2, s3, swv, sw2v, sw3v, wa2, swe;
+  };
+  std::unique_ptr<GroupWork> g_;
   // One group: the last weighted evaluation is remembered (an estimator's final check,
   // the pooled estimate and the tau^2 standard error all ask for the sums at the estimate).
   mutable double memo_tau2_ = std::numeric_limits<double>::quiet_NaN();
@@ -111,12 +117,15 @@ class Model {
   // once): traces and residuals depend only on the column space, and U'WU is as well
   // conditioned as W, so raw moderators such as calendar years lose no digits.
   // Coefficients are mapped back with R.
-  Eigen::MatrixXd X_;     // U
-  Eigen::MatrixXd R_;     // upper triangular, p x p
-  double logdet_r2_ = 0;  // log det(R'R) = log det(X'X)
-  mutable Eigen::VectorXd w_, r_, beta_, q_, yc_, w2_, w2v_, e_, zwe_;
-  mutable Eigen::MatrixXd Z_, Xw_, Zw_, A_, Linv_, S2_, S2v_;
-  mutable Eigen::LLT<Eigen::MatrixXd> llt_;
+  struct DesignWork {
+    Eigen::MatrixXd X;      // U
+    Eigen::MatrixXd R;      // upper triangular, p x p
+    double logdet_r2 = 0;   // log det(R'R) = log det(X'X)
+    Eigen::VectorXd w, r, beta, q, yc, w2, w2v, e, zwe;
+    Eigen::MatrixXd Z, Xw, Zw, A, Linv, S2, S2v;
+    Eigen::LLT<Eigen::MatrixXd> llt;
+  };
+  std::unique_ptr<DesignWork> d_;  // mutable through the pointer: evaluations reuse it
 };
 
 // Columns (0-based) of X that are linear combinations of the columns before them
