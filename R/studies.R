@@ -44,7 +44,7 @@ eval_study_argument <- function(expr, nm, data, env) {
   } else if (is.null(data) && is.call(expr) && length(expr) == 3L && is.symbol(expr[[1L]]) &&
              as.character(expr[[1L]]) == "$" && is.symbol(expr[[2L]])) {
     # `dat$yi`: a list's element, which cannot fail to evaluate, needs no error handler.
-    obj <- env[[as.character(expr[[2L]])]]
+    obj <- get0(as.character(expr[[2L]]), envir = env)
     if (is.list(obj) && !is.object(obj) || is.data.frame(obj)) return(eval(expr, env))
   }
   # A calling handler, not tryCatch(): it costs a small fit half as much.

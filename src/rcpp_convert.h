@@ -37,31 +37,32 @@ inline Rcpp::List notes_to_list(const std::vector<metapool::NoteCode>& notes,
 // The core's NaN ("not defined") becomes R's NA.
 inline double na_if_nan(double x) { return std::isnan(x) ? NA_REAL : x; }
 
-// A named list of N fields whose names are made on the first call and shared by every
-// list that call site makes afterwards. Scalars and vectors are stored through R's C API,
-// not Rcpp's proxies: for one small fit those conversions cost more than the fit.
-// A call site must always set the same fields in the same order.
-template <std::size_t N>
+// A named list whose names are made on the first call and shared by every list that
+// call site makes afterwards. Scalars and vectors are stored through R's C API, not
+// Rcpp's proxies: for one small fit those conversions cost more than the fit. A call
+// site must always set the same fields in the same order (at most kCapacity).
 class NamedList {
  public:
-  explicit NamedList(SEXP* names) : names_(names), out_(N) {}
+  enum { kCapacity = 64 };
+  explicit NamedList(SEXP* names) : names_(names), out_(kCapacity) {}
   template <typename T>
   NamedList& operator()(const char* name, const T& value) {
-    if (i_ == N) Rcpp::stop("internal: more than %d fields", static_cast<int>(N));
-    SET_VECTOR_ELT(out_, static_cast<R_xlen_t>(i_), as_sexp(value));  // `out_` protects it
+    if (i_ == kCapacity) Rcpp::stop("internal: more than %d fields", static_cast<int>(kCapacity));
+    SET_VECTOR_ELT(out_, i_, as_sexp(value));  // `out_` protects it
     fields_[i_++] = name;
     return *this;
   }
   operator Rcpp::List() {
-    if (i_ != N) Rcpp::stop("internal: %d of %d fields set", static_cast<int>(i_), static_cast<int>(N));
     if (*names_ == nullptr) {
-      SEXP made = Rf_allocVector(STRSXP, N);
+      SEXP made = Rf_allocVector(STRSXP, i_);
       R_PreserveObject(made);
-      for (std::size_t i = 0; i < N; ++i) SET_STRING_ELT(made, i, Rf_mkChar(fields_[i]));
+      for (int i = 0; i < i_; ++i) SET_STRING_ELT(made, i, Rf_mkChar(fields_[i]));
       *names_ = made;
     }
-    Rf_setAttrib(out_, R_NamesSymbol, *names_);
-    return out_;
+    if (Rf_xlength(*names_) != i_) Rcpp::stop("internal: a list changed its fields");
+    Rcpp::List out(Rf_xlengthgets(out_, i_));
+    Rf_setAttrib(out, R_NamesSymbol, *names_);
+    return out;
   }
 
  private:
@@ -78,14 +79,14 @@ class NamedList {
 
   SEXP* names_;
   Rcpp::List out_;
-  const char* fields_[N] = {};
-  std::size_t i_ = 0;
+  const char* fields_[kCapacity] = {};
+  int i_ = 0;
 };
 
 inline Rcpp::List fit_to_list(const metapool::PoolFit& f) {
   const auto na = na_if_nan;
   static SEXP names = nullptr;
-  return NamedList<32>(&names)
+  return NamedList(&names)
       ("estimate", na(f.estimate))("se", na(f.se))("stat", na(f.stat))("p", na(f.p))
       ("ci_lb", na(f.ci_lb))("ci_ub", na(f.ci_ub))("df", na(f.df))
       ("pi_lb", na(f.pi_lb))("pi_ub", na(f.pi_ub))("pi_df", na(f.pi_df))("s2w", na(f.s2w))
@@ -110,7 +111,7 @@ inline Rcpp::List metareg_to_list(const metapool::MetaregFit& f) {
   const auto na = [](double x) { return na_if_nan(x); };
   const auto nav = [](const Eigen::VectorXd& x) { return na_if_nan(x); };
   static SEXP names = nullptr;
-  return NamedList<37>(&names)
+  return NamedList(&names)
       ("beta", nav(f.beta))("se", nav(f.se))("stat", nav(f.stat))("pval", nav(f.pval))
       ("ci_lb", nav(f.ci_lb))("ci_ub", nav(f.ci_ub))("vb", f.vb)("df", na(f.df))("s2w", na(f.s2w))
       ("QM", na(f.QM))("QM_df1", na(f.QM_df1))("QM_df2", na(f.QM_df2))("QM_p", na(f.QM_p))
