@@ -25,7 +25,8 @@
 #           as given, which update() changes), `measure`, `level`, `method`, `ci_method`,
 #           `pi_method`, `tau2_ci`, and the engine's own options (R/options.R).
 #
-# new_fit() adds the derived fields (tau, tau_lb, tau_ub, k, converged, control_risk)
+# new_fit() adds the derived fields (tau, tau_lb, tau_ub, k, converged, control_risk, and
+# `call`, NULL until run_fit() sets it)
 # and the study fields methods read (yi, vi, slab, rows, arms, not_estimable,
 # not_estimable_data, omitted, omitted_slab, n_input, na_action, effect_sizes,
 # synthetic); `...` holds fields of one kind (e.g. `mh` for Mantel-Haenszel). A new kind

@@ -6,8 +6,9 @@
 # Evaluate the arguments named in `names` of the calling function, in `data` first (as
 # columns or expressions of columns), then in `env`. A single string naming a column of
 # `data` selects that column.
-# `call`, the caller's match.call(), saves looking each argument up (a fast path for
-# front ends called in loops); without it the caller's arguments are substituted.
+# `call`, the caller's call with every argument by its full name (match.call(), or the
+# call as written when it is so already), saves looking each argument up (a fast path
+# for front ends called in loops); without it the caller's arguments are substituted.
 study_arguments <- function(names, data, env, optional = FALSE, call = NULL) {
   if (!is.null(data) && !is.data.frame(data)) {
     abort_input("`data` must be a data frame (or NULL).", "data")
