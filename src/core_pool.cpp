@@ -44,8 +44,9 @@ Model::Model(const Eigen::Ref<const Eigen::VectorXd>& yi,
       if (c == 0) throw std::invalid_argument("empty group");
     }
     g_.reset(new GroupWork);
-    for (Eigen::VectorXd* w :
-         {&g_->mu, &g_->s0, &g_->s1, &g_->s2, &g_->s3, &g_->swv, &g_->sw2v, &g_->sw3v, &g_->wa2, &g_->swe}) {
+    GroupWork& gw = *g_;
+    for (Eigen::VectorXd* w : {&gw.mu, &gw.s0, &gw.s1, &gw.s2, &gw.s3, &gw.swv, &gw.sw2v,
+                               &gw.sw3v, &gw.wa2, &gw.swe}) {
       w->resize(p_);
     }
   }
@@ -114,39 +115,41 @@ inline void add_group_traces(double s0, double s2, double s3, double swv, double
 // One mean per group: X'WX is diagonal, and every sum is O(k).
 Sums Model::at_groups(double tau2, bool unweighted, bool want_loglik) const {
   Sums s;
-  for (Eigen::VectorXd* w : {&g_->s0, &g_->s1, &g_->s2, &g_->s3, &g_->swv, &g_->sw2v, &g_->sw3v, &g_->wa2, &g_->swe}) {
+  GroupWork& gw = *g_;
+  for (Eigen::VectorXd* w :
+       {&gw.s0, &gw.s1, &gw.s2, &gw.s3, &gw.swv, &gw.sw2v, &gw.sw3v, &gw.wa2, &gw.swe}) {
     w->setZero();
   }
   for (int i = 0; i < k_; ++i) {
     const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
     const int g = gid(i);
-    g_->s0[g] += w;
-    g_->s1[g] += w * y_[i];
-    g_->s2[g] += w * w;
-    g_->s3[g] += w * w * w;
-    g_->swv[g] += w * v_[i];
-    g_->sw2v[g] += w * w * v_[i];
-    g_->sw3v[g] += w * w * w * v_[i];
+    gw.s0[g] += w;
+    gw.s1[g] += w * y_[i];
+    gw.s2[g] += w * w;
+    gw.s3[g] += w * w * w;
+    gw.swv[g] += w * v_[i];
+    gw.sw2v[g] += w * w * v_[i];
+    gw.sw3v[g] += w * w * w * v_[i];
     if (want_loglik) s.sum_log_var += std::log(v_[i] + tau2);
   }
-  g_->mu = g_->s1.cwiseQuotient(g_->s0);
+  gw.mu = gw.s1.cwiseQuotient(gw.s0);
   double sum_a2 = 0;  // sum (w v)^2, for tr(PVPV)
   for (int i = 0; i < k_; ++i) {
     const double w = unweighted ? 1.0 : 1.0 / (v_[i] + tau2);
-    const double r = y_[i] - g_->mu[gid(i)];
+    const double r = y_[i] - gw.mu[gid(i)];
     s.rss += w * r * r;
     s.rss2 += w * w * r * r;
     s.rss3 += w * w * w * r * r;
-    g_->swe[gid(i)] += w * w * r;
+    gw.swe[gid(i)] += w * w * r;
     const double a = w * v_[i];
     sum_a2 += a * a;
-    g_->wa2[gid(i)] += w * a * a;
+    gw.wa2[gid(i)] += w * a * a;
   }
-  for (int g = 0; g < p_; ++g) s.rss3 -= g_->swe[g] * g_->swe[g] / g_->s0[g];
+  for (int g = 0; g < p_; ++g) s.rss3 -= gw.swe[g] * gw.swe[g] / gw.s0[g];
   s.trPVPV = sum_a2;
   for (int g = 0; g < p_; ++g) {
-    add_group_traces(g_->s0[g], g_->s2[g], g_->s3[g], g_->swv[g], g_->sw2v[g], g_->sw3v[g], g_->wa2[g],
-                     want_loglik, &s);
+    add_group_traces(gw.s0[g], gw.s2[g], gw.s3[g], gw.swv[g], gw.sw2v[g], gw.sw3v[g],
+                     gw.wa2[g], want_loglik, &s);
   }
   return s;
 }
@@ -400,17 +403,22 @@ double target_q(Tau2Method m, int k, int p) {
   return static_cast<double>(k - p);
 }
 
-// Sidik-Jonkman's starting value: the (biased) variance of the effects about their
-// unweighted mean, as metafor computes it.
-double sj_start(const Model& model, const PoolControl& control) {
-  if (control.tau2_init >= 0) return control.tau2_init;
+// The sum of squares of the effects about their unweighted mean.
+double unweighted_ss(const Model& model) {
   const int k = model.k();
   double mean = 0;
   for (int i = 0; i < k; ++i) mean += model.y(i);
   mean /= k;
   double ss = 0;
   for (int i = 0; i < k; ++i) ss += (model.y(i) - mean) * (model.y(i) - mean);
-  return ss / k;
+  return ss;
+}
+
+// Sidik-Jonkman's starting value: the (biased) variance of the effects about their
+// unweighted mean, as metafor computes it.
+double sj_start(const Model& model, const PoolControl& control) {
+  if (control.tau2_init >= 0) return control.tau2_init;
+  return unweighted_ss(model) / model.k();
 }
 
 // From the sums at tau^2 = 0 (the fixed-effect fit), computed once per fit.
@@ -422,16 +430,10 @@ double he_estimate(const Model& model) {
   const int k = model.k();
   if (!model.is_design() && model.p() == 1) {
     // One group (the usual start of an iterative estimator): Y'PY is the sum of squares
-    // about the mean and tr(PV) = sum(v) (k - 1) / k, in one pass.
-    double sy = 0, sv = 0;
-    for (int i = 0; i < k; ++i) {
-      sy += model.y(i);
-      sv += model.v(i);
-    }
-    const double mean = sy / k;
-    double ss = 0;
-    for (int i = 0; i < k; ++i) ss += (model.y(i) - mean) * (model.y(i) - mean);
-    return (ss - sv * (k - 1) / k) / (k - 1);
+    // about the mean and tr(PV) = sum(v) (k - 1) / k, without the full sums.
+    double sv = 0;
+    for (int i = 0; i < k; ++i) sv += model.v(i);
+    return (unweighted_ss(model) - sv * (k - 1) / k) / (k - 1);
   }
   const Sums s = model.at(0.0, true);
   return (s.rss - s.trPV) / (k - model.p());
@@ -854,7 +856,9 @@ PoolFit pool(const Eigen::Ref<const Eigen::VectorXd>& yi,
 
   // Uncertainty in tau^2.
   const bool random = opt.method != Tau2Method::fe && opt.method != Tau2Method::fixed;
-  fit.tau2_se = opt.tau2_se && random && k > p ? detail::tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control) : kNaN;
+  fit.tau2_se = opt.tau2_se && random && k > p
+                    ? detail::tau2_standard_error(model, fe, s, opt.method, fit.tau2, opt.control)
+                    : kNaN;
   fit.loglik = kNaN;
   if (opt.loglik && (opt.method == Tau2Method::ml || opt.method == Tau2Method::reml)) {
     fit.loglik = model.loglik(fit.tau2, opt.method == Tau2Method::reml);

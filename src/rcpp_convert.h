@@ -47,7 +47,9 @@ class NamedList {
   explicit NamedList(SEXP* names) : names_(names), out_(kCapacity) {}
   template <typename T>
   NamedList& operator()(const char* name, const T& value) {
-    if (i_ == kCapacity) Rcpp::stop("internal: more than %d fields", static_cast<int>(kCapacity));
+    if (i_ == kCapacity) {
+      Rcpp::stop("internal: more than %d fields", static_cast<int>(kCapacity));
+    }
     SET_VECTOR_ELT(out_, i_, as_sexp(value));  // `out_` protects it
     fields_[i_++] = name;
     return *this;

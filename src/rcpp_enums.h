@@ -196,36 +196,40 @@ inline metapool::PoolOptions pool_options(const Rcpp::List& o) {
     return Rf_asReal(v);
   };
   const auto word = [](SEXP v, const char* name) {
-    if (TYPEOF(v) != STRSXP || Rf_xlength(v) != 1) Rcpp::stop("option '%s' must be a single string", name);
+    if (TYPEOF(v) != STRSXP || Rf_xlength(v) != 1) {
+      Rcpp::stop("option '%s' must be a single string", name);
+    }
     return std::string(CHAR(STRING_ELT(v, 0)));
   };
   metapool::PoolOptions opt;
   const SEXP names = Rf_getAttrib(o, R_NamesSymbol);
   if (TYPEOF(names) != STRSXP) Rcpp::stop("the pooling options must be a named list");
-  int required = 0;
+  int required = 0;  // of the ten options every list has
   for (R_xlen_t i = 0; i < Rf_xlength(o); ++i) {
     const char* name = CHAR(STRING_ELT(names, i));
     const SEXP v = VECTOR_ELT(o, i);
     const std::string n(name);
-    ++required;
-    if (n == "method") opt.method = tau2_method(word(v, name));
-    else if (n == "tau2_fixed") opt.tau2_fixed = scalar(v, name);
-    else if (n == "ci_method") opt.ci = ci_method(word(v, name));
-    else if (n == "pi_method") opt.pi = pi_method(word(v, name));
-    else if (n == "tau2_ci") opt.tau2_ci = tau2_ci_method(word(v, name));
-    else if (n == "level") opt.level = scalar(v, name);
-    else if (n == "tol") opt.control.tol = scalar(v, name);
-    else if (n == "max_iter") opt.control.max_iter = static_cast<int>(scalar(v, name));
-    else if (n == "tau2_init") opt.control.tau2_init = scalar(v, name);
-    else if (n == "step_adj") opt.control.step_adj = scalar(v, name);
+    if (n == "prediction") opt.prediction = scalar(v, name) != 0;
+    else if (n == "weights") opt.weights = scalar(v, name) != 0;
+    else if (n == "columns") continue;
     else {
-      --required;
-      if (n == "prediction") opt.prediction = scalar(v, name) != 0;
-      else if (n == "weights") opt.weights = scalar(v, name) != 0;
-      else if (n != "columns") Rcpp::stop("unknown pooling option '%s'", name);
+      ++required;
+      if (n == "method") opt.method = tau2_method(word(v, name));
+      else if (n == "tau2_fixed") opt.tau2_fixed = scalar(v, name);
+      else if (n == "ci_method") opt.ci = ci_method(word(v, name));
+      else if (n == "pi_method") opt.pi = pi_method(word(v, name));
+      else if (n == "tau2_ci") opt.tau2_ci = tau2_ci_method(word(v, name));
+      else if (n == "level") opt.level = scalar(v, name);
+      else if (n == "tol") opt.control.tol = scalar(v, name);
+      else if (n == "max_iter") opt.control.max_iter = static_cast<int>(scalar(v, name));
+      else if (n == "tau2_init") opt.control.tau2_init = scalar(v, name);
+      else if (n == "step_adj") opt.control.step_adj = scalar(v, name);
+      else Rcpp::stop("unknown pooling option '%s'", name);
     }
   }
-  if (required != 10) Rcpp::stop("the pooling options list lacks an option (engine_options() makes it)");
+  if (required != 10) {
+    Rcpp::stop("the pooling options list lacks an option (engine_options() makes it)");
+  }
   return opt;
 }
 
