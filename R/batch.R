@@ -118,14 +118,16 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
     }
     long$X <- moderator_design(mods, data, env, length(long$yi))$X
   }
-  long <- batch_clean(long, na.action)
+  long <- batch_clean(long, na.action, threads)
   if (!is.null(long$X)) return(metareg_batch(long, settings, threads, btt))
   if (bayes) return(bayes_batch(long, settings, threads))
   opts <- engine_options(settings, prediction = prediction, weights = FALSE, columns = columns)
   res <- if (future_active()) {
-    run_future(group_pieces(long$yi, long$vi, long$starts), "groups", opts, threads, progress)
+    run_future(group_pieces(long$yi, long$vi, group_starts(long)), "groups", opts, threads,
+               progress)
   } else {
-    cpp_pool_groups(long$yi, long$vi, long$starts, opts, threads, isTRUE(progress))
+    cpp_pool_groups(long$yi, long$vi, long$starts, long$size %||% 0L, opts, threads,
+                    isTRUE(progress))
   }
   batch_frame(res, group = long$group, columns = c("k", columns))
 }
@@ -189,19 +191,21 @@ batch_from_list <- function(data) {
        by = rep(group, vapply(parts, function(p) length(p$yi), integer(1))))
 }
 
-# Validate, apply the NA policy, and sort by group (first-appearance order). Matrices
-# (no `by`) keep every column as a row of the result, with k = 0 if all its cells are
-# missing.
-batch_clean <- function(long, na.action) {
+# Validate, apply the NA policy, and sort by group (first-appearance order): the
+# studies of group g are positions starts[g] + 1 to starts[g + 1]. Matrices (no `by`)
+# keep every column as a row of the result, with k = 0 if all its cells are missing;
+# a matrix without missing cells has groups of `size` studies and no `starts`.
+batch_clean <- function(long, na.action, threads = 1L) {
   matrices <- is.null(long$by)
   if (!matrices) chk_same_length(list(yi = long$yi, vi = long$vi, by = long$by))
   policy <- na_policy(na.action)
   if (policy == "pass") abort_input("`na.action = \"na.pass\"` cannot be used for pooling.", "na.action")
   missing_mods <- if (anyNA(long$X)) !stats::complete.cases(long$X)
-  # One pass over each array (simulation inputs hold 10^7 values): its range and how many
-  # values are not missing; the rows at fault are only looked for when there are some.
-  ry <- cpp_value_range(long$yi)
-  rv <- cpp_value_range(long$vi)
+  # One pass over each array (simulation inputs hold 10^7 values), on the batch's threads:
+  # its range and how many values are not missing; the rows at fault are only looked for
+  # when there are some.
+  ry <- cpp_value_range(long$yi, threads)
+  rv <- cpp_value_range(long$vi, threads)
   if (ry[3L] < length(long$yi) || rv[3L] < length(long$vi) || anyNA(long$by) ||
       any(missing_mods)) {
     missing_row <- is.na(long$yi) | is.na(long$vi)
@@ -223,14 +227,14 @@ batch_clean <- function(long, na.action) {
     long$vi <- long$vi[keep]
     if (!matrices) long$by <- long$by[keep]
     if (!is.null(long$X)) long$X <- long$X[keep, , drop = FALSE]
-    ry <- cpp_value_range(long$yi)
-    rv <- cpp_value_range(long$vi)
+    ry <- cpp_value_range(long$yi, threads)
+    rv <- cpp_value_range(long$vi, threads)
   }
   if (!length(long$yi)) abort_input("No studies to pool.")
   chk_effects(long$yi, long$vi, ry, rv)
   if (matrices) {
-    starts <- long$starts %||% (nrow(long$yi) * (0:length(long$group)))
-    return(list(yi = long$yi, vi = long$vi, group = long$group, starts = as.numeric(starts)))
+    return(list(yi = long$yi, vi = long$vi, group = long$group, starts = long$starts,
+                size = if (is.null(long$starts)) nrow(long$yi)))
   }
   by <- long$by
   n <- length(by)
@@ -251,6 +255,11 @@ batch_clean <- function(long, na.action) {
   }
   list(yi = long$yi, vi = long$vi, group = group,
        starts = c(0, cumsum(tabulate(gid, nbins = length(group)))), X = long$X)
+}
+
+# The group boundaries of a cleaned batch (see batch_clean()).
+group_starts <- function(long) {
+  long$starts %||% (as.numeric(long$size) * (0:length(long$group)))
 }
 
 # Threads: a positive whole number; never more than 2 under R CMD check, nor more than
@@ -296,7 +305,7 @@ chk_batchable <- function(fit) {
 
 # metapool_batch(method = "bayes"): one Bayesian fit per group in the C++ core.
 bayes_batch <- function(long, settings, threads) {
-  res <- cpp_bayes_groups(long$yi, long$vi, long$starts, core_tau_prior(settings$tau_prior),
+  res <- cpp_bayes_groups(long$yi, long$vi, group_starts(long), core_tau_prior(settings$tau_prior),
                           core_mu_prior(settings$mu_prior), settings$control, settings$level,
                           0, threads)
   n <- length(res$k)

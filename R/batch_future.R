@@ -7,9 +7,13 @@
 # depend on the plan, the number of workers or the size of the pieces: it is identical
 # to the one-process result under the same set.seed(). The workers draw nothing.
 
-# Is a parallel future plan set (and the packages to use it installed)?
+# Is a parallel future plan set (and the packages to use it installed)? A plan is set
+# through future, so with future not loaded only a plan given in the future.plan option
+# or the R_FUTURE_PLAN variable can be; the common case costs no package lookup.
 future_active <- function() {
-  requireNamespace("future", quietly = TRUE) &&
+  (isNamespaceLoaded("future") || !is.null(getOption("future.plan")) ||
+     nzchar(Sys.getenv("R_FUTURE_PLAN"))) &&
+    requireNamespace("future", quietly = TRUE) &&
     requireNamespace("future.apply", quietly = TRUE) &&
     !inherits(future::plan(), "sequential")
 }
@@ -42,7 +46,7 @@ column_pieces <- function(draws) {
 # every piece shares (the studies, the fit's estimate and tau^2).
 run_piece <- function(piece, engine, fixed, opts, threads) {
   switch(engine,
-    groups = cpp_pool_groups(piece$yi, piece$vi, piece$starts, opts, threads, FALSE),
+    groups = cpp_pool_groups(piece$yi, piece$vi, piece$starts, 0L, opts, threads, FALSE),
     subsets = cpp_pool_subsets(fixed$yi, fixed$vi, piece, FALSE, opts, threads, FALSE),
     signs = cpp_permutation(fixed$yi, fixed$vi, piece, FALSE, opts, threads, FALSE),
     exact = cpp_permutation(fixed$yi, fixed$vi, matrix(0, 0, 0), TRUE, opts, threads, FALSE,

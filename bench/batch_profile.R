@@ -1,5 +1,5 @@
 # Workload for callgrind instruction counts of the batch engine (repeatable on a busy
-# machine): Rscript bench/batch_profile.R METHOD N [lean], run under
+# machine): Rscript bench/batch_profile.R METHOD N [lean [five]], run under
 # valgrind --tool=callgrind --trace-children=yes --toggle-collect='metapool::pool_groups*'
 # (bench/run_all.R sources this file but runs nothing from it.)
 if (sys.nframe() == 0L) {
@@ -7,6 +7,8 @@ if (sys.nframe() == 0L) {
   method <- args[1]
   n <- as.integer(args[2])
   lean <- length(args) > 2 && args[3] == "lean"
+  # "five": only the five columns of bench/batch_scaling.R's lean rows
+  columns <- if (length(args) > 3 && args[4] == "five") c("estimate", "se", "ci_lb", "ci_ub", "tau2")
   set.seed(1)
   k <- 15
   vi <- matrix(runif(n * k, 0.01, 0.5), k)
@@ -14,7 +16,7 @@ if (sys.nframe() == 0L) {
   suppressMessages(library(metapool))
   r <- if (lean) {
     metapool_batch(yi = yi, vi = vi, method = method, tau2_ci = "none", prediction = FALSE,
-                   progress = FALSE)
+                   columns = columns, progress = FALSE)
   } else {
     metapool_batch(yi = yi, vi = vi, method = method, progress = FALSE)
   }

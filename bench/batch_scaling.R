@@ -22,15 +22,19 @@ dl_floor <- function(yi, vi, level = 0.95) {
   list(estimate = est, se = se, ci_lb = est - crit * se, ci_ub = est + crit * se, tau2 = tau2)
 }
 
-scaling_run <- function(n = 1e5, k = 15, reps = 15, n_metafor = 300, big = 1e6) {
+scaling_run <- function(n = 1e5, k = 15, reps = 31, n_metafor = 300, big = 1e6) {
   set.seed(1)
   vi <- matrix(stats::runif(n * k, 0.01, 0.5), k)
   yi <- matrix(stats::rnorm(n * k, 0.3, sqrt(vi + 0.1)), k)
-  per_fit <- function(expr, m = n, times = reps) {
-    e <- substitute(expr)
-    env <- parent.frame()
-    t <- vapply(seq_len(times), function(i) system.time(eval(e, env))[["elapsed"]], 0)
-    stats::median(t) / m * 1e6
+  # seconds one evaluation takes (Sys.time() resolves microseconds, system.time() only
+  # milliseconds: a lean batch of 10^5 analyses takes about 15 ms)
+  elapsed <- function(f) {
+    t0 <- Sys.time()
+    f()
+    as.numeric(Sys.time() - t0, units = "secs")
+  }
+  per_fit <- function(f, m = n, times = reps) {
+    stats::median(vapply(seq_len(times), function(i) elapsed(f), 0)) / m * 1e6
   }
   lean <- c("estimate", "se", "ci_lb", "ci_ub", "tau2")
   batch <- function(method, threads, skip) {
@@ -51,31 +55,36 @@ scaling_run <- function(n = 1e5, k = 15, reps = 15, n_metafor = 300, big = 1e6) 
 
   load_before <- unname(utils::read.table("/proc/loadavg")[[1]])
   rows <- list()
-  add <- function(task, threads, us, note = "") {
+  add <- function(task, threads, us, speedup = NA) {
     rows[[length(rows) + 1L]] <<- data.frame(task = task, threads = threads, us = us,
-                                             note = note)
+                                             speedup = speedup)
   }
-  floor_us <- per_fit(dl_floor(yi, vi))
+  floor_us <- per_fit(function() dl_floor(yi, vi))
   add("plain-R vectorised DL (the floor)", 1, floor_us)
   for (method in c("DL", "REML")) {
     for (skip in c(TRUE, FALSE)) {
-      for (threads in 1:2) {
-        us <- per_fit(batch(method, threads, skip))
-        add(sprintf("metapool_batch(), %s, %s", method,
-                    if (skip) "tau2_ci = \"none\", prediction = FALSE, 5 columns" else
-                      "every output (default)"), threads, us)
-      }
+      # One and two threads in alternate runs, so that a slow spell of this shared
+      # machine falls on both; the speed-up is the median of the runs' ratios.
+      t <- t(vapply(seq_len(reps), function(i) {
+        c(elapsed(function() batch(method, 1, skip)), elapsed(function() batch(method, 2, skip)))
+      }, numeric(2)))
+      task <- sprintf("metapool_batch(), %s, %s", method,
+                      if (skip) "tau2_ci = \"none\", prediction = FALSE, 5 columns" else
+                        "every output (default)")
+      add(task, 1, stats::median(t[, 1]) / n * 1e6)
+      add(task, 2, stats::median(t[, 2]) / n * 1e6, stats::median(t[, 1] / t[, 2]))
     }
   }
   # metafor: a loop of rma() over the first n_metafor analyses (try(): rma() stops on the
   # odd data set where its Fisher scoring fails)
   invisible(metafor::rma(yi[, 1], vi[, 1]))  # metafor loaded before its loop is timed
   for (method in c("DL", "REML")) {
-    us <- per_fit(for (j in seq_len(n_metafor)) {
-      try(metafor::rma(yi[, j], vi[, j], method = method), silent = TRUE)
+    us <- per_fit(function() {
+      for (j in seq_len(n_metafor)) {
+        try(metafor::rma(yi[, j], vi[, j], method = method), silent = TRUE)
+      }
     }, m = n_metafor, times = 1)
-    add(sprintf("loop of metafor::rma(), %s", method), 1, us,
-        sprintf("%d fits, per fit", n_metafor))
+    add(sprintf("loop of metafor::rma(), %s", method), 1, us)
   }
   load_after <- unname(utils::read.table("/proc/loadavg")[[1]])
   res <- do.call(rbind, rows)
@@ -125,8 +134,9 @@ scaling_section <- function(r) {
     "## Simulation studies at scale (bench/batch_scaling.R)",
     "",
     sprintf(paste("Run %s, %s; metapool %s, metafor %s; %s analyses of k = %d (matrices),",
-                  "one R process; medians of %d runs. Load average %.1f before and %.1f after",
-                  "the run on this 2-core machine%s"),
+                  "one R process; medians of %d runs, with one and two threads in alternate",
+                  "runs (speed-up: the median of the runs' ratios). Load average %.1f before",
+                  "and %.1f after the run on this 2-core machine%s"),
             format(Sys.time(), "%Y-%m-%d %H:%M UTC", tz = "UTC"), R.version.string,
             utils::packageVersion("metapool"), utils::packageVersion("metafor"),
             format(r$n, big.mark = ","), r$k, r$reps, r$load[1], r$load[2],
@@ -134,11 +144,12 @@ scaling_section <- function(r) {
               paste(", shared with other jobs: absolute times are inflated by them;",
                     "the ratios within the run are the fair comparison.")),
     "",
-    "| task | threads | µs per analysis | × the floor | metafor loop ÷ this |",
-    "|---|---:|---:|---:|---:|",
-    sprintf("| %s | %d | %s | %s | %s |", f$task, as.integer(f$threads), fmt(f$us),
+    "| task | threads | µs per analysis | × the floor | metafor loop ÷ this | speed-up over 1 thread |",
+    "|---|---:|---:|---:|---:|---:|",
+    sprintf("| %s | %d | %s | %s | %s | %s |", f$task, as.integer(f$threads), fmt(f$us),
             sprintf("%.2f", f$us / r$floor_us),
-            ifelse(is.na(vs_metafor), "-", sprintf("%.0f×", vs_metafor))),
+            ifelse(is.na(vs_metafor), "-", sprintf("%.0f×", vs_metafor)),
+            ifelse(is.na(f$speedup), "-", sprintf("%.2f×", f$speedup))),
     "",
     sprintf("10⁶ analyses (input %.0f MB): time and peak memory beyond the input, as a multiple of the input.",
             r$input_mb),

@@ -12,17 +12,18 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_pool_groups
-Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::NumericVector starts, const Rcpp::List options, int threads, bool progress);
-RcppExport SEXP _metapool_cpp_pool_groups(SEXP yiSEXP, SEXP viSEXP, SEXP startsSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
+Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::Nullable<Rcpp::NumericVector> starts, int size, const Rcpp::List options, int threads, bool progress);
+RcppExport SEXP _metapool_cpp_pool_groups(SEXP yiSEXP, SEXP viSEXP, SEXP startsSEXP, SEXP sizeSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type vi(viSEXP);
-    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::Nullable<Rcpp::NumericVector> >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< int >::type size(sizeSEXP);
     Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_pool_groups(yi, vi, starts, options, threads, progress));
+    rcpp_result_gen = Rcpp::wrap(cpp_pool_groups(yi, vi, starts, size, options, threads, progress));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -484,18 +485,19 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_value_range
-Rcpp::NumericVector cpp_value_range(const Rcpp::NumericVector x);
-RcppExport SEXP _metapool_cpp_value_range(SEXP xSEXP) {
+Rcpp::NumericVector cpp_value_range(const Rcpp::NumericVector x, int threads);
+RcppExport SEXP _metapool_cpp_value_range(SEXP xSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type x(xSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_value_range(x));
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_value_range(x, threads));
     return rcpp_result_gen;
 END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_metapool_cpp_pool_groups", (DL_FUNC) &_metapool_cpp_pool_groups, 6},
+    {"_metapool_cpp_pool_groups", (DL_FUNC) &_metapool_cpp_pool_groups, 7},
     {"_metapool_cpp_pool_subsets", (DL_FUNC) &_metapool_cpp_pool_subsets, 7},
     {"_metapool_cpp_leave_one_out", (DL_FUNC) &_metapool_cpp_leave_one_out, 4},
     {"_metapool_cpp_cumulative", (DL_FUNC) &_metapool_cpp_cumulative, 5},
@@ -525,7 +527,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_metapool_cpp_nnt", (DL_FUNC) &_metapool_cpp_nnt, 6},
     {"_metapool_cpp_pool", (DL_FUNC) &_metapool_cpp_pool, 4},
     {"_metapool_cpp_subgroup_test", (DL_FUNC) &_metapool_cpp_subgroup_test, 2},
-    {"_metapool_cpp_value_range", (DL_FUNC) &_metapool_cpp_value_range, 1},
+    {"_metapool_cpp_value_range", (DL_FUNC) &_metapool_cpp_value_range, 2},
     {NULL, NULL, 0}
 };
 

@@ -18,17 +18,32 @@ namespace {
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const std::vector<int> kNoGroups;
 
-// Runs fit r = 0..n-1 in parallel: `fill(r, y, v)` writes the r-th data set into the
-// thread's buffers and returns its size; the fit is passed to `record(r, fit)`, which
-// writes only row r. Threads take blocks of kBlock consecutive rows from one shared
-// queue, with no barrier until the end: a block's output spans whole cache lines of
-// every column (no false sharing between threads), and blocks are small enough to
+// The studies of one fit: m effects and variances, in the thread's buffers or (groups of
+// a long data set) where the caller keeps them, read in place.
+struct Studies {
+  const double* y;
+  const double* v;
+  Eigen::Index m;
+};
+Studies buffered(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Eigen::Index m) {
+  return {y.data(), v.data(), m};
+}
+
+// Runs fit r = 0..n-1 in parallel: `fill(r, y, v)` gives the r-th data set, written into
+// the thread's buffers y and v (max_k long) or found in place; the fit is passed to
+// `record(r, fit)`, which writes only row r. Threads take blocks of consecutive rows from one shared queue, with
+// no barrier until the end: a block's output spans whole cache lines of every column (no
+// false sharing between threads). Blocks are a multiple of 64 rows, about 64 per thread
+// in all: few enough that taking one costs nothing next to its fits, many enough to
 // balance fits of unequal cost (REML iterations). The calling thread (OpenMP's thread 0,
 // the only one that may call R) runs the caller's interrupt check and progress report
 // after every `ctl.chunk` rows it has fitted itself; an interrupt stops the others at
 // their next block. Which thread fits a row never changes its result, so output is
 // bit-identical for any number of threads.
-const Eigen::Index kBlock = 64;
+Eigen::Index block_rows(Eigen::Index n, int threads) {
+  const Eigen::Index per_block = n / (64 * static_cast<Eigen::Index>(threads));
+  return std::min<Eigen::Index>(std::max<Eigen::Index>(per_block / 64, 1), 64) * 64;
+}
 
 template <typename Fill, typename Record>
 NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
@@ -36,11 +51,11 @@ NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions&
   long counts[kNoteCodes] = {0};
   std::exception_ptr interrupted;
   std::atomic<bool> stop(false);
-  std::atomic<Eigen::Index> rows_done(0);
   const int threads = std::max(ctl.threads, 1);
   const Eigen::Index check_every = std::max<Eigen::Index>(ctl.chunk, 1);
   const Eigen::Index buffer = std::max<Eigen::Index>(max_k, 1);
-  const Eigen::Index blocks = (n + kBlock - 1) / kBlock;
+  const Eigen::Index block = block_rows(n, threads);
+  const Eigen::Index blocks = (n + block - 1) / block;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) reduction(+ : counts[:kNoteCodes])
 #endif
@@ -58,22 +73,23 @@ NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions&
 #endif
     for (Eigen::Index b = 0; b < blocks; ++b) {
       if (stop.load(std::memory_order_relaxed)) continue;
-      const Eigen::Index block_start = b * kBlock, block_end = std::min(n, block_start + kBlock);
+      const Eigen::Index block_start = b * block, block_end = std::min(n, block_start + block);
       for (Eigen::Index r = block_start; r < block_end; ++r) {
-        const Eigen::Index m = fill(r, y, v);
+        const Studies d = fill(r, y, v);
+        const Eigen::Index m = d.m;
         if (m < 1) {
           record(r, nullptr, m);
           continue;
         }
         try {
-          const PoolFit f = pool(y.head(m), v.head(m), kNoGroups, opt);
+          const PoolFit f = pool(Eigen::Map<const Eigen::VectorXd>(d.y, m),
+                                 Eigen::Map<const Eigen::VectorXd>(d.v, m), kNoGroups, opt);
           for (const NoteCode c : f.notes) ++counts[static_cast<int>(c)];
           record(r, &f, m);
         } catch (...) {  // broken invariants only; never leave a parallel region by throwing
           record(r, nullptr, m);
         }
       }
-      const Eigen::Index done = rows_done.fetch_add(block_end - block_start) + (block_end - block_start);
       since_check += block_end - block_start;
       if (caller && since_check >= check_every) {
         since_check = 0;
@@ -81,7 +97,9 @@ NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions&
         // region, so it is caught here and rethrown after it.
         try {
           if (ctl.check_interrupt) ctl.check_interrupt();
-          if (ctl.progress) ctl.progress(static_cast<double>(done) / static_cast<double>(n));
+          // Blocks are handed out in order: every row before this block's end has been
+          // taken, and most of them fitted.
+          if (ctl.progress) ctl.progress(static_cast<double>(block_end) / static_cast<double>(n));
         } catch (...) {
           interrupted = std::current_exception();
           stop.store(true);
@@ -132,7 +150,7 @@ namespace {
 // The double columns: where each comes from in a fit.
 struct DoubleColumn {
   BatchColumn bit;
-  Eigen::VectorXd BatchResult::*out;
+  Column<double> BatchResult::*out;
   double PoolFit::*in;
 };
 const DoubleColumn kDoubleColumns[] = {
@@ -165,20 +183,27 @@ PoolOptions batch_options(PoolOptions opt, std::uint32_t columns) {
 
 }  // namespace
 
-void BatchResult::resize(Eigen::Index n, std::uint32_t keep) {
-  columns = keep;
+void BatchResult::allocate(Eigen::Index n, const BatchControl& ctl) {
+  columns = ctl.columns;
+  ColumnMemory* memory = ctl.memory;
+  const auto doubles = [&](Column<double>& c) {
+    c.allocate(n, memory != nullptr ? memory->doubles(n) : nullptr);
+  };
+  const auto ints = [&](Column<int>& c, bool logical) {
+    c.allocate(n, memory != nullptr ? memory->ints(n, logical) : nullptr);
+  };
   n_kept_ = 0;
+  ints(k, false);
   for (const DoubleColumn& c : kDoubleColumns) {
     if (has(c.bit)) {
-      (this->*c.out).resize(n);
+      doubles(this->*c.out);
       kept_[n_kept_++] = DoubleField(c.out, c.in);
     } else {
-      (this->*c.out).resize(0);
+      (this->*c.out).allocate(0);
     }
   }
-  k.resize(n);
-  converged.resize(has(col_converged) ? n : 0);
-  iterations.resize(has(col_iterations) ? n : 0);
+  if (has(col_converged)) ints(converged, true); else converged.allocate(0);
+  if (has(col_iterations)) ints(iterations, false); else iterations.allocate(0);
 }
 
 void BatchResult::store(Eigen::Index r, const PoolFit& f) {
@@ -204,20 +229,16 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
     throw std::invalid_argument("group starts must run from 0 to the number of studies");
   }
   const Eigen::Index n = static_cast<Eigen::Index>(starts.size()) - 1;
-  Eigen::Index max_k = 0;
   for (Eigen::Index g = 0; g < n; ++g) {
     if (starts[g + 1] < starts[g]) throw std::invalid_argument("group starts must increase");
-    max_k = std::max(max_k, starts[g + 1] - starts[g]);
   }
   BatchResult out;
-  out.resize(n, ctl.columns);
+  out.allocate(n, ctl);
+  // Each group is read where it lies: no buffers.
   out.notes = run_replicates(
-      n, max_k, batch_options(opt, ctl.columns), ctl,
-      [&](Eigen::Index g, Eigen::VectorXd& y, Eigen::VectorXd& v) {
-        const Eigen::Index m = starts[g + 1] - starts[g];
-        y.head(m) = yi.segment(starts[g], m);
-        v.head(m) = vi.segment(starts[g], m);
-        return m;
+      n, 0, batch_options(opt, ctl.columns), ctl,
+      [&](Eigen::Index g, Eigen::VectorXd&, Eigen::VectorXd&) {
+        return Studies{yi.data() + starts[g], vi.data() + starts[g], starts[g + 1] - starts[g]};
       },
       Recorder{&out});
   return out;
@@ -233,13 +254,13 @@ BatchResult subsets_by_mask(const Eigen::Ref<const Eigen::VectorXd>& yi,
   const Eigen::Index k = yi.size();
   if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
   BatchResult out;
-  out.resize(n, ctl.columns);
+  out.allocate(n, ctl);
   out.notes = run_replicates(
       n, k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
-        return gather(yi, vi, y, v, [&](Eigen::Index j) {
+        return buffered(y, v, gather(yi, vi, y, v, [&](Eigen::Index j) {
           return ((word_at(r, j / 64) >> (j % 64)) & 1u) != 0;
-        });
+        }));
       },
       Recorder{&out});
   return out;
@@ -278,11 +299,11 @@ BatchResult leave_one_out(const Eigen::Ref<const Eigen::VectorXd>& yi,
   const Eigen::Index k = yi.size();
   if (vi.size() != k) throw std::invalid_argument("yi and vi differ in length");
   BatchResult out;
-  out.resize(k, ctl.columns);
+  out.allocate(k, ctl);
   out.notes = run_replicates(
       k, k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
-        return gather(yi, vi, y, v, [i](Eigen::Index j) { return j != i; });
+        return buffered(y, v, gather(yi, vi, y, v, [i](Eigen::Index j) { return j != i; }));
       },
       Recorder{&out});
   return out;
@@ -300,7 +321,7 @@ BatchResult cumulative(const Eigen::Ref<const Eigen::VectorXd>& yi,
     if (o < 0 || o >= k) throw std::invalid_argument("order holds an index out of range");
   }
   BatchResult out;
-  out.resize(k, ctl.columns);
+  out.allocate(k, ctl);
   out.notes = run_replicates(
       k, k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index i, Eigen::VectorXd& y, Eigen::VectorXd& v) {
@@ -308,7 +329,7 @@ BatchResult cumulative(const Eigen::Ref<const Eigen::VectorXd>& yi,
           y[j] = yi[order[j]];
           v[j] = vi[order[j]];
         }
-        return i + 1;
+        return buffered(y, v, i + 1);
       },
       Recorder{&out});
   return out;
@@ -393,7 +414,7 @@ Eigen::VectorXd permutation_statistics(const Eigen::Ref<const Eigen::VectorXd>& 
           y[j] = s * yi[j];
           v[j] = vi[j];
         }
-        return k;
+        return buffered(y, v, k);
       },
       [&](Eigen::Index r, const PoolFit* f, Eigen::Index) {
         if (f) stat[r] = f->stat;
@@ -407,7 +428,7 @@ BatchResult bootstrap_parametric(const Eigen::Ref<const Eigen::VectorXd>& vi, do
   const Eigen::Index k = vi.size();
   if (z.rows() != k) throw std::invalid_argument("z must have one row per study");
   BatchResult out;
-  out.resize(z.cols(), ctl.columns);
+  out.allocate(z.cols(), ctl);
   out.notes = run_replicates(
       z.cols(), k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
@@ -415,7 +436,7 @@ BatchResult bootstrap_parametric(const Eigen::Ref<const Eigen::VectorXd>& vi, do
           y[j] = estimate + std::sqrt(vi[j] + tau2) * z(j, r);
           v[j] = vi[j];
         }
-        return k;
+        return buffered(y, v, k);
       },
       Recorder{&out});
   return out;
@@ -433,7 +454,7 @@ BatchResult bootstrap_resample(const Eigen::Ref<const Eigen::VectorXd>& yi,
     throw std::invalid_argument("bootstrap index out of range");
   }
   BatchResult out;
-  out.resize(index.cols(), ctl.columns);
+  out.allocate(index.cols(), ctl);
   out.notes = run_replicates(
       index.cols(), k, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index r, Eigen::VectorXd& y, Eigen::VectorXd& v) {
@@ -441,7 +462,7 @@ BatchResult bootstrap_resample(const Eigen::Ref<const Eigen::VectorXd>& yi,
           y[j] = yi[index(j, r)];
           v[j] = vi[index(j, r)];
         }
-        return k;
+        return buffered(y, v, k);
       },
       Recorder{&out});
   return out;

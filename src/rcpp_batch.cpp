@@ -31,30 +31,47 @@ struct Progress {
   }
 };
 
-// Threads, the interrupt check, the progress bar, and the result columns the options
-// list names (`columns`; absent: all).
-metapool::BatchControl control_from(int threads, bool progress, Progress* bar,
-                                    const Rcpp::List& options) {
+// What every batch call hands the engine: threads, the interrupt check, the progress
+// bar, the result columns the options list names (`columns`; absent: all) and R vectors
+// for them to be written into.
+struct BatchCall {
+  Progress bar;
+  RColumns columns;
   metapool::BatchControl ctl;
-  ctl.threads = threads;
-  ctl.check_interrupt = [] { Rcpp::checkUserInterrupt(); };
-  bar->enabled = progress;
-  ctl.progress = [bar](double f) { (*bar)(f); };
-  if (options.containsElementNamed("columns")) {
-    ctl.columns = batch_columns(Rcpp::as<std::vector<std::string>>(options["columns"]));
+  BatchCall(int threads, bool progress, const Rcpp::List& options) {
+    ctl.threads = threads;
+    ctl.check_interrupt = [] { Rcpp::checkUserInterrupt(); };
+    bar.enabled = progress;
+    ctl.progress = [this](double f) { bar(f); };
+    if (options.containsElementNamed("columns")) {
+      ctl.columns = batch_columns(Rcpp::as<std::vector<std::string>>(options["columns"]));
+    }
+    ctl.memory = &columns;
   }
-  return ctl;
-}
+  BatchCall(const BatchCall&) = delete;
+  BatchCall& operator=(const BatchCall&) = delete;
+  Rcpp::List list(const metapool::BatchResult& r) const { return batch_to_list(r, &columns); }
+};
 
 }  // namespace
 
+// `starts`: the group boundaries, or NULL for groups of `size` consecutive studies (the
+// columns of a matrix).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::NumericVector starts,
+Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi,
+                           const Rcpp::Nullable<Rcpp::NumericVector> starts, int size,
                            const Rcpp::List options, int threads, bool progress) {
-  std::vector<Eigen::Index> s(starts.begin(), starts.end());
-  Progress bar;
-  return batch_to_list(metapool::pool_groups(yi, vi, s, pool_options(options),
-                                       control_from(threads, progress, &bar, options)));
+  std::vector<Eigen::Index> s;
+  if (starts.isNotNull()) {
+    const Rcpp::NumericVector given(starts);
+    s.assign(given.begin(), given.end());
+  } else {
+    if (size < 1 || yi.size() % size != 0) Rcpp::stop("internal: groups of %d studies", size);
+    s.resize(static_cast<std::size_t>(yi.size() / size + 1));
+    for (std::size_t g = 0; g < s.size(); ++g) s[g] = static_cast<Eigen::Index>(g) * size;
+  }
+  BatchCall call(threads, progress, options);
+  return call.list(metapool::pool_groups(yi, vi, s, pool_options(options), call.ctl));
 }
 
 // Random subsets arrive as a raw matrix, one column of packed bits per subset (bit j of
@@ -62,9 +79,8 @@ Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Ma
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::RawMatrix masks,
                             bool all, const Rcpp::List options, int threads, bool progress) {
-  Progress bar;
-  const metapool::BatchControl ctl = control_from(threads, progress, &bar, options);
-  if (all) return batch_to_list(metapool::pool_all_subsets(yi, vi, pool_options(options), ctl));
+  BatchCall call(threads, progress, options);
+  if (all) return call.list(metapool::pool_all_subsets(yi, vi, pool_options(options), call.ctl));
   const R_xlen_t bytes = masks.nrow(), n = masks.ncol(), words = (bytes + 7) / 8;
   std::vector<std::uint64_t> m(static_cast<std::size_t>(n * words), 0);
   const Rbyte* b = RAW(masks);
@@ -73,39 +89,36 @@ Rcpp::List cpp_pool_subsets(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::M
       m[r * words + i / 8] |= static_cast<std::uint64_t>(b[r * bytes + i]) << (8 * (i % 8));
     }
   }
-  return batch_to_list(metapool::pool_subsets(yi, vi, m, std::max<R_xlen_t>(words, 1),
-                                        pool_options(options), ctl));
+  return call.list(metapool::pool_subsets(yi, vi, m, std::max<R_xlen_t>(words, 1),
+                                          pool_options(options), call.ctl));
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_leave_one_out(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List options,
                              int threads) {
-  Progress bar;
-  return batch_to_list(metapool::leave_one_out(yi, vi, pool_options(options),
-                                         control_from(threads, false, &bar, options)));
+  BatchCall call(threads, false, options);
+  return call.list(metapool::leave_one_out(yi, vi, pool_options(options), call.ctl));
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_cumulative(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const std::vector<int>& order,
                           const Rcpp::List options, int threads) {
-  Progress bar;
-  return batch_to_list(metapool::cumulative(yi, vi, order, pool_options(options),
-                                      control_from(threads, false, &bar, options)));
+  BatchCall call(threads, false, options);
+  return call.list(metapool::cumulative(yi, vi, order, pool_options(options), call.ctl));
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_influence(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::List options,
                          int threads) {
-  Progress bar;
-  const metapool::Influence r =
-      metapool::influence(yi, vi, pool_options(options), control_from(threads, false, &bar, options));
+  BatchCall call(threads, false, options);
+  const metapool::Influence r = metapool::influence(yi, vi, pool_options(options), call.ctl);
   return Rcpp::List::create(
       Rcpp::Named("rstudent") = r.rstudent, Rcpp::Named("dffits") = r.dffits,
       Rcpp::Named("cook_d") = r.cook_d, Rcpp::Named("cov_r") = r.cov_r,
       Rcpp::Named("tau2_del") = r.tau2_del, Rcpp::Named("Q_del") = r.Q_del,
       Rcpp::Named("hat") = r.hat, Rcpp::Named("weight") = r.weight,
       Rcpp::Named("dfbetas") = r.dfbetas,
-      Rcpp::Named("deleted") = batch_to_list(r.deleted));
+      Rcpp::Named("deleted") = call.list(r.deleted));
 }
 
 // `first`, `count`: a part of the exact test's sign vectors (for chunked runs).
@@ -114,26 +127,25 @@ Eigen::VectorXd cpp_permutation(const Eigen::Map<Eigen::VectorXd> yi, const Eige
                                 const Eigen::Map<Eigen::MatrixXd> signs, bool exact,
                                 const Rcpp::List options, int threads, bool progress,
                                 double first = 0, double count = -1) {
-  Progress bar;
-  return metapool::permutation_statistics(
-      yi, vi, signs, exact, pool_options(options), control_from(threads, progress, &bar, options),
-      static_cast<std::int64_t>(first), static_cast<std::int64_t>(count));
+  BatchCall call(threads, progress, options);
+  return metapool::permutation_statistics(yi, vi, signs, exact, pool_options(options), call.ctl,
+                                          static_cast<std::int64_t>(first),
+                                          static_cast<std::int64_t>(count));
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_bootstrap_parametric(const Eigen::Map<Eigen::VectorXd> vi, double estimate, double tau2,
                                     const Eigen::Map<Eigen::MatrixXd> z, const Rcpp::List options,
                                     int threads, bool progress) {
-  Progress bar;
-  return batch_to_list(metapool::bootstrap_parametric(vi, estimate, tau2, z, pool_options(options),
-                                                control_from(threads, progress, &bar, options)));
+  BatchCall call(threads, progress, options);
+  return call.list(
+      metapool::bootstrap_parametric(vi, estimate, tau2, z, pool_options(options), call.ctl));
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_bootstrap_resample(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi,
                                   const Eigen::Map<Eigen::MatrixXi> index,
                                   const Rcpp::List options, int threads, bool progress) {
-  Progress bar;
-  return batch_to_list(metapool::bootstrap_resample(yi, vi, index, pool_options(options),
-                                              control_from(threads, progress, &bar, options)));
+  BatchCall call(threads, progress, options);
+  return call.list(metapool::bootstrap_resample(yi, vi, index, pool_options(options), call.ctl));
 }

@@ -141,24 +141,71 @@ inline Rcpp::List batch_notes(const metapool::NoteCounts& counts, long total) {
   return notes_to_list(codes, n, total);
 }
 
+// Result columns as R vectors: a batch engine writes its rows straight into them
+// (metapool::ColumnMemory), and batch_to_list() hands them to R without a copy.
+class RColumns : public metapool::ColumnMemory {
+ public:
+  double* doubles(Eigen::Index n) override { return REAL(keep(Rf_allocVector(REALSXP, n))); }
+  int* ints(Eigen::Index n, bool logical) override {
+    return INTEGER(keep(Rf_allocVector(logical ? LGLSXP : INTSXP, n)));
+  }
+  // The vector made here whose values are at `data`; R_NilValue if none is.
+  SEXP holding(const void* data) const {
+    for (const Rcpp::RObject& x : made_) {
+      const void* values = TYPEOF(x) == REALSXP ? static_cast<const void*>(REAL(x))
+                                                 : static_cast<const void*>(INTEGER(x));
+      if (values == data) return x;
+    }
+    return R_NilValue;
+  }
+
+ private:
+  SEXP keep(SEXP x) {
+    made_.emplace_back(x);  // protected from here on
+    return x;
+  }
+  std::vector<Rcpp::RObject> made_;
+};
+
+// A result column as an R vector: the one it was written into, or a copy.
+template <typename T>
+SEXP column_vector(const metapool::Column<T>& c, SEXPTYPE type, const RColumns* made) {
+  if (made != nullptr) {
+    SEXP x = made->holding(c.data());
+    if (x != R_NilValue) return x;
+  }
+  SEXP x = Rf_allocVector(type, c.size());
+  if (type == REALSXP) {
+    std::copy(c.data(), c.data() + c.size(), REAL(x));
+  } else {
+    std::copy(c.data(), c.data() + c.size(), INTEGER(x));
+  }
+  return x;
+}
+
 // The columns the caller kept (the others were never filled).
-inline Rcpp::List batch_to_list(const metapool::BatchResult& r) {
-  Rcpp::List out = Rcpp::List::create(Rcpp::Named("k") = r.k);
-  const std::pair<const char*, const Eigen::VectorXd*> doubles[] = {
+inline Rcpp::List batch_to_list(const metapool::BatchResult& r, const RColumns* made = nullptr) {
+  const std::pair<const char*, const metapool::Column<double>*> doubles[] = {
       {"estimate", &r.estimate}, {"se", &r.se},       {"stat", &r.stat},
       {"p", &r.p},               {"ci_lb", &r.ci_lb}, {"ci_ub", &r.ci_ub},
       {"pi_lb", &r.pi_lb},       {"pi_ub", &r.pi_ub}, {"tau2", &r.tau2},
       {"tau2_lb", &r.tau2_lb},   {"tau2_ub", &r.tau2_ub}, {"I2", &r.I2},
       {"H2", &r.H2},             {"Q", &r.Q},         {"Q_p", &r.Q_p}};
+  std::vector<const char*> names;
+  std::vector<Rcpp::RObject> values;  // each protected as soon as it is made
+  const auto add = [&](const char* name, SEXP x) {
+    values.emplace_back(x);
+    names.push_back(name);
+  };
+  add("k", column_vector(r.k, INTSXP, made));
   for (const auto& d : doubles) {
-    if (d.second->size() == r.k.size()) out[d.first] = *d.second;
+    if (d.second->size() == r.k.size()) add(d.first, column_vector(*d.second, REALSXP, made));
   }
-  if (r.has(metapool::col_converged)) {
-    out["converged"] =
-        Rcpp::LogicalVector(r.converged.data(), r.converged.data() + r.converged.size());
-  }
-  if (r.has(metapool::col_iterations)) out["iterations"] = r.iterations;
-  out["notes"] = batch_notes(r.notes, static_cast<long>(r.k.size()));
+  if (r.has(metapool::col_converged)) add("converged", column_vector(r.converged, LGLSXP, made));
+  if (r.has(metapool::col_iterations)) add("iterations", column_vector(r.iterations, INTSXP, made));
+  add("notes", batch_notes(r.notes, static_cast<long>(r.k.size())));
+  Rcpp::List out(values.begin(), values.end());
+  out.names() = Rcpp::CharacterVector(names.begin(), names.end());
   return out;
 }
 

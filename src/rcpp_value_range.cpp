@@ -5,7 +5,8 @@
 
 // c(min, max, number of non-missing values) of a numeric vector or matrix.
 // [[Rcpp::export(rng = false)]]
-Rcpp::NumericVector cpp_value_range(const Rcpp::NumericVector x) {
-  const metapool::ValueRange r = metapool::value_range(x.begin(), static_cast<std::size_t>(x.size()));
+Rcpp::NumericVector cpp_value_range(const Rcpp::NumericVector x, int threads = 1) {
+  const metapool::ValueRange r =
+      metapool::value_range(x.begin(), static_cast<std::size_t>(x.size()), threads);
   return Rcpp::NumericVector::create(r.min, r.max, static_cast<double>(r.n_valid));
 }

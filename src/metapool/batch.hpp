@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -33,32 +34,78 @@ enum BatchColumn : std::uint32_t {
 };
 const std::uint32_t kAllBatchColumns = (1u << 17) - 1;
 
+// Memory for result columns that the caller supplies, so that rows are written where
+// they will be read, with no copy afterwards (R's glue hands out R vectors). Asked once
+// per kept column, on the calling thread, before any fit; the memory must outlive the
+// result.
+struct ColumnMemory {
+  virtual ~ColumnMemory() = default;
+  virtual double* doubles(Eigen::Index n) = 0;
+  virtual int* ints(Eigen::Index n, bool logical) = 0;  // logical: a yes/no column
+};
+
 struct BatchControl {
   int threads = 1;
   Eigen::Index chunk = 8192;                      // replicates the calling thread fits between interrupt checks
   std::uint32_t columns = kAllBatchColumns;       // BatchColumn bits of the result to keep
+  ColumnMemory* memory = nullptr;                 // null: the result owns its columns
   std::function<void()> check_interrupt;          // called on the calling thread; may throw
   std::function<void(double)> progress;           // fraction done, on the calling thread
+};
+
+// One column of a batch result: n values in memory it owns or in the caller's
+// (ColumnMemory). Indexed like a vector; moved, never copied.
+template <typename T>
+class Column {
+ public:
+  Column() = default;
+  Column(Column&& o) noexcept : owned_(std::move(o.owned_)), data_(o.data_), size_(o.size_) {
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  Column& operator=(Column&& o) noexcept {
+    owned_ = std::move(o.owned_);
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = nullptr;
+    o.size_ = 0;
+    return *this;
+  }
+  // n values, uninitialised: at `place` when given, else owned.
+  void allocate(Eigen::Index n, T* place = nullptr) {
+    owned_.reset(place != nullptr || n == 0 ? nullptr : new T[static_cast<std::size_t>(n)]);
+    data_ = place != nullptr ? place : owned_.get();
+    size_ = n;
+  }
+  T& operator[](Eigen::Index i) { return data_[i]; }
+  const T& operator[](Eigen::Index i) const { return data_[i]; }
+  Eigen::Index size() const { return size_; }
+  const T* data() const { return data_; }
+
+ private:
+  std::unique_ptr<T[]> owned_;
+  T* data_ = nullptr;
+  Eigen::Index size_ = 0;
 };
 
 // One row per fit: the quantities a batch engine reports (`k` always; the others as
 // `columns` says).
 struct BatchResult {
-  Eigen::VectorXd estimate, se, stat, p, ci_lb, ci_ub, pi_lb, pi_ub;
-  Eigen::VectorXd tau2, tau2_lb, tau2_ub, I2, H2, Q, Q_p;
-  Eigen::VectorXi k, converged, iterations;
+  Column<double> estimate, se, stat, p, ci_lb, ci_ub, pi_lb, pi_ub;
+  Column<double> tau2, tau2_lb, tau2_ub, I2, H2, Q, Q_p;
+  Column<int> k, converged, iterations;
   NoteCounts notes{};  // number of fits that reported each note (indexed by NoteCode)
   std::uint32_t columns = kAllBatchColumns;
   bool has(BatchColumn c) const { return (columns & c) != 0; }
-  // Sizes the kept columns for n rows, uninitialised: store() or store_failure() writes
-  // every row.
-  void resize(Eigen::Index n, std::uint32_t keep = kAllBatchColumns);
+  // Makes the columns `ctl` keeps, n rows each, uninitialised (in ctl.memory when
+  // given): store() or store_failure() writes every row.
+  void allocate(Eigen::Index n, const BatchControl& ctl);
   void store(Eigen::Index r, const PoolFit& f);
   void store_failure(Eigen::Index r, int k);  // k studies, no fit: NaN
 
  private:
-  // The kept double columns and the fit field each takes (found once, by resize()).
-  using DoubleField = std::pair<Eigen::VectorXd BatchResult::*, double PoolFit::*>;
+  // The kept double columns and the fit field each takes (found once, by allocate()).
+  using DoubleField = std::pair<Column<double> BatchResult::*, double PoolFit::*>;
   std::array<DoubleField, 15> kept_{};
   int n_kept_ = 0;
 };

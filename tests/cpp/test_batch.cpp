@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "metapool/batch.hpp"
@@ -130,6 +131,62 @@ TEST(Batch, InterruptHookRunsBetweenChunksAndPropagates) {
   };
   EXPECT_THROW(metapool::pool_all_subsets(kY, kV, opt, c), std::runtime_error);
   EXPECT_EQ(calls, 2);
+}
+
+// Result columns in the caller's memory (as R's glue supplies R vectors): each kept
+// column is asked for once, the rows are written there, and they equal a run whose
+// result owns its columns.
+namespace {
+struct VectorMemory : metapool::ColumnMemory {
+  std::vector<std::vector<double>> doubles_made;
+  std::vector<std::vector<int>> ints_made;
+  int logical = 0;
+  double* doubles(Eigen::Index n) override {
+    doubles_made.emplace_back(static_cast<std::size_t>(n));
+    return doubles_made.back().data();
+  }
+  int* ints(Eigen::Index n, bool is_logical) override {
+    logical += is_logical;
+    ints_made.emplace_back(static_cast<std::size_t>(n));
+    return ints_made.back().data();
+  }
+};
+}  // namespace
+
+TEST(Batch, ColumnsInCallersMemory) {
+  const std::vector<Eigen::Index> starts = {0, 3, 3, 7};  // an empty group too
+  metapool::PoolOptions opt;
+  const metapool::BatchResult owned = metapool::pool_groups(kY, kV, starts, opt, threads(2));
+  VectorMemory memory;
+  memory.doubles_made.reserve(20);  // pointers handed out stay valid
+  memory.ints_made.reserve(5);
+  metapool::BatchControl c = threads(2);
+  c.columns = metapool::col_estimate | metapool::col_tau2 | metapool::col_converged;
+  c.memory = &memory;
+  const metapool::BatchResult r = metapool::pool_groups(kY, kV, starts, opt, c);
+  ASSERT_EQ(memory.doubles_made.size(), 2u);  // estimate, tau2
+  ASSERT_EQ(memory.ints_made.size(), 2u);     // k, converged
+  EXPECT_EQ(memory.logical, 1);
+  EXPECT_EQ(r.estimate.data(), memory.doubles_made[0].data());
+  EXPECT_EQ(r.tau2.data(), memory.doubles_made[1].data());
+  EXPECT_EQ(r.k.data(), memory.ints_made[0].data());
+  EXPECT_EQ(r.se.size(), 0);
+  for (int g = 0; g < 3; ++g) {
+    EXPECT_EQ(memory.ints_made[0][g], owned.k[g]);
+    EXPECT_EQ(memory.ints_made[1][g], owned.converged[g]);
+    if (g == 1) {
+      EXPECT_TRUE(std::isnan(memory.doubles_made[0][g]));
+      continue;
+    }
+    EXPECT_EQ(memory.doubles_made[0][g], owned.estimate[g]);
+    EXPECT_EQ(memory.doubles_made[1][g], owned.tau2[g]);
+  }
+  // Moving a result keeps its columns where they are.
+  metapool::BatchResult moved = metapool::pool_groups(kY, kV, starts, opt, threads(1));
+  const double* where = moved.estimate.data();
+  const metapool::BatchResult target = std::move(moved);
+  EXPECT_EQ(target.estimate.data(), where);
+  EXPECT_EQ(target.estimate[2], owned.estimate[2]);
 }
 
 // Columns left out are empty; the kept ones equal a full run; skipping the tau^2 and

@@ -302,6 +302,10 @@ test_that("metapool_batch(method = \"bayes\") gives metapool_bayes() per group",
     expect_equal(res$tau2[g], fit$tau2, tolerance = 1e-12)
     expect_equal(res$p_below[g], fit$posterior$pmu(0), tolerance = 1e-12)
   }
+  # the same analyses as the columns of matrices
+  by_matrix <- metapool_batch(yi = matrix(sim$yi, 3), vi = matrix(sim$vi, 3), method = "bayes",
+                              tau_prior = prior_half_normal(0.5))
+  expect_identical(by_matrix[names(by_matrix) != "group"], res[names(res) != "group"])
   # a user density runs on the calling thread; an improper posterior is an NA row
   res2 <- metapool_batch(sim, yi, vi, by = rep, method = "bayes",
                          tau_prior = function(t) stats::dexp(t, 2), threads = 2)
