@@ -109,7 +109,12 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
   if (is.list(data) && !is.data.frame(data)) {
     long <- batch_from_list(data)
   } else {
-    args <- study_arguments(c("yi", "vi", "sei", "by"), data, env, optional = TRUE)
+    # The call as written when every argument is named in full (match.call() costs more
+    # than a small batch); see metapool().
+    mc <- sys.call()
+    given <- names(mc)[-1L]
+    if (is.null(given) || !all(given %in% batch_arguments)) mc <- match.call()
+    args <- study_arguments(c("yi", "vi", "sei", "by"), data, env, optional = TRUE, call = mc)
     long <- if (is.matrix(args$yi)) batch_from_matrix(args) else batch_from_long(args)
   }
   if (!is.null(mods)) {
@@ -132,18 +137,21 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
   batch_frame(res, group = long$group, columns = c("k", columns))
 }
 
+batch_arguments <- names(formals(metapool_batch))
+
 batch_column_choice <- function(columns) {
   if (is.null(columns)) return(batch_columns[-1L])
   if (!is.character(columns) || !length(columns) || anyNA(columns)) {
     abort_input("`columns` must be NULL or names of result columns.", "columns")
   }
-  bad <- setdiff(columns, batch_columns)
-  if (length(bad)) {
+  known <- match(columns, batch_columns, 0L)
+  if (any(known == 0L)) {
+    bad <- unique(columns[known == 0L])
     abort_input(sprintf("`columns` has unknown column%s %s; choose from %s.",
                         if (length(bad) > 1L) "s" else "", paste0("\"", bad, "\"", collapse = ", "),
                         paste(batch_columns[-1L], collapse = ", ")), "columns")
   }
-  batch_columns[batch_columns %in% setdiff(columns, "k")]
+  batch_columns[batch_columns %in% columns & batch_columns != "k"]
 }
 
 batch_from_long <- function(args) {
@@ -283,9 +291,11 @@ batch_columns <- c("k", "estimate", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "s
 
 batch_frame <- function(res, group = NULL, columns = batch_columns) {
   raise_notes(res$notes)
-  out <- res[intersect(columns, names(res))]
+  out <- res[match(columns, names(res), 0L)]  # the columns asked for that res has, in order
   if (!is.null(group)) out <- c(list(group = group), out)
-  structure(out, row.names = c(NA_integer_, -length(res$k)), class = "data.frame")
+  attr(out, "row.names") <- c(NA_integer_, -length(res$k))
+  class(out) <- "data.frame"
+  out
 }
 
 # A metapool fit that the refitting engines can use: inverse variance, no subgroups.
