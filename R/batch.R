@@ -123,10 +123,16 @@ metapool_batch <- function(data = NULL, yi, vi = NULL, sei = NULL, by = NULL,
     }
     long$X <- moderator_design(mods, data, env, length(long$yi))$X
   }
+  opts <- if (!bayes) {
+    engine_options(settings, prediction = prediction, weights = FALSE, columns = columns)
+  }
+  if (is.null(long$by) && is.null(long$X) && !bayes && !future_active()) {
+    res <- pool_matrix_checked(long, opts, na.action, threads, progress)
+    if (!is.null(res)) return(batch_frame(res, group = long$group, columns = c("k", columns)))
+  }
   long <- batch_clean(long, na.action, threads)
   if (!is.null(long$X)) return(metareg_batch(long, settings, threads, btt))
   if (bayes) return(bayes_batch(long, settings, threads))
-  opts <- engine_options(settings, prediction = prediction, weights = FALSE, columns = columns)
   res <- if (future_active()) {
     run_future(group_pieces(long$yi, long$vi, group_starts(long)), "groups", opts, threads,
                progress)
@@ -197,6 +203,22 @@ batch_from_list <- function(data) {
   list(yi = unlist(lapply(parts, `[[`, "yi"), use.names = FALSE),
        vi = unlist(lapply(parts, `[[`, "vi"), use.names = FALSE),
        by = rep(group, vapply(parts, function(p) length(p$yi), integer(1))))
+}
+
+# Matrices (the simulation layout) checked while they are fitted: one read of the input,
+# shared by the threads, instead of a read to check it before the fits (for lean fits
+# that read costs as much as the fits, and more threads do not make it faster). NULL
+# when the input is not valid as it stands or with its missing values omitted as
+# `na.action` says: batch_clean() then says what is wrong (or cleans what it may).
+pool_matrix_checked <- function(long, opts, na.action, threads, progress) {
+  policy <- na_policy(na.action)
+  if (policy == "pass" || !length(long$yi)) return(NULL)
+  res <- cpp_pool_groups(long$yi, long$vi, NULL, nrow(long$yi), opts, threads,
+                         isTRUE(progress), scan = TRUE, omit_missing = policy != "fail")
+  input <- res$input  # studies complete, missing, refused (see InputScan in the core)
+  if (input[1L] == 0 || input[3L] > 0 || (input[2L] > 0 && policy == "fail")) return(NULL)
+  res$input <- NULL
+  res
 }
 
 # Validate, apply the NA policy, and sort by group (first-appearance order): the

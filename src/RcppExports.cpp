@@ -12,8 +12,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_pool_groups
-Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::Nullable<Rcpp::NumericVector> starts, int size, const Rcpp::List options, int threads, bool progress);
-RcppExport SEXP _metapool_cpp_pool_groups(SEXP yiSEXP, SEXP viSEXP, SEXP startsSEXP, SEXP sizeSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP) {
+Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi, const Rcpp::Nullable<Rcpp::NumericVector> starts, int size, const Rcpp::List options, int threads, bool progress, bool scan, bool omit_missing);
+RcppExport SEXP _metapool_cpp_pool_groups(SEXP yiSEXP, SEXP viSEXP, SEXP startsSEXP, SEXP sizeSEXP, SEXP optionsSEXP, SEXP threadsSEXP, SEXP progressSEXP, SEXP scanSEXP, SEXP omit_missingSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type yi(yiSEXP);
@@ -23,7 +23,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< const Rcpp::List >::type options(optionsSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_pool_groups(yi, vi, starts, size, options, threads, progress));
+    Rcpp::traits::input_parameter< bool >::type scan(scanSEXP);
+    Rcpp::traits::input_parameter< bool >::type omit_missing(omit_missingSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_pool_groups(yi, vi, starts, size, options, threads, progress, scan, omit_missing));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -497,7 +499,7 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_metapool_cpp_pool_groups", (DL_FUNC) &_metapool_cpp_pool_groups, 7},
+    {"_metapool_cpp_pool_groups", (DL_FUNC) &_metapool_cpp_pool_groups, 9},
     {"_metapool_cpp_pool_subsets", (DL_FUNC) &_metapool_cpp_pool_subsets, 7},
     {"_metapool_cpp_leave_one_out", (DL_FUNC) &_metapool_cpp_leave_one_out, 4},
     {"_metapool_cpp_cumulative", (DL_FUNC) &_metapool_cpp_cumulative, 5},

@@ -45,9 +45,17 @@ Eigen::Index block_rows(Eigen::Index n, int threads) {
   return std::min<Eigen::Index>(std::max<Eigen::Index>(per_block / 64, 1), 64) * 64;
 }
 
-template <typename Fill, typename Record>
+// Nothing to do before a block (see run_replicates()).
+struct NoBlockStart {
+  void operator()(Eigen::Index, Eigen::Index) const {}
+};
+
+// `block_start(first, end)` runs on the thread that fits rows [first, end), before it
+// fits them.
+template <typename Fill, typename Record, typename BlockStart = NoBlockStart>
 NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions& opt,
-                          const BatchControl& ctl, Fill fill, Record record) {
+                          const BatchControl& ctl, Fill fill, Record record,
+                          BlockStart block_start = BlockStart()) {
   long counts[kNoteCodes] = {0};
   std::exception_ptr interrupted;
   std::atomic<bool> stop(false);
@@ -73,8 +81,9 @@ NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions&
 #endif
     for (Eigen::Index b = 0; b < blocks; ++b) {
       if (stop.load(std::memory_order_relaxed)) continue;
-      const Eigen::Index block_start = b * block, block_end = std::min(n, block_start + block);
-      for (Eigen::Index r = block_start; r < block_end; ++r) {
+      const Eigen::Index first = b * block, block_end = std::min(n, first + block);
+      block_start(first, block_end);
+      for (Eigen::Index r = first; r < block_end; ++r) {
         const Studies d = fill(r, y, v);
         const Eigen::Index m = d.m;
         if (m < 1) {
@@ -90,7 +99,7 @@ NoteCounts run_replicates(Eigen::Index n, Eigen::Index max_k, const PoolOptions&
           record(r, nullptr, m);
         }
       }
-      since_check += block_end - block_start;
+      since_check += block_end - first;
       if (caller && since_check >= check_every) {
         since_check = 0;
         // The interrupt check may throw (R's interrupt): it must not escape the parallel
@@ -220,27 +229,117 @@ void BatchResult::store_failure(Eigen::Index r, int kr) {
   if (has(col_iterations)) iterations[r] = 0;
 }
 
+namespace {
+
+// One thread's part of an InputScan, padded so that two threads' parts never share a
+// cache line; `clean`: the block this thread is fitting can be fitted as it is.
+struct ScanPart {
+  InputScan counts;
+  bool clean = false;
+  char padding[64];
+};
+
+int thread_index() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+// Whether the m studies at y and v can be fitted as they are: every effect finite, every
+// variance finite and positive, nothing missing. One branch-free pass of sums and a
+// minimum: a sum is finite only if every term is (a NaN or an infinity carries through;
+// the rare overflow of finite terms only sends a block to the study-by-study check).
+// Two running sums and minima each, in named variables so that they stay in registers.
+bool fit_as_is(const double* y, const double* v, Eigen::Index m) {
+  double y0 = 0, y1 = 0, v0 = 0, v1 = 0, lo0 = 1, lo1 = 1;
+  Eigen::Index i = 0;
+  for (; i + 2 <= m; i += 2) {
+    y0 += y[i];
+    y1 += y[i + 1];
+    v0 += v[i];
+    v1 += v[i + 1];
+    lo0 = v[i] < lo0 ? v[i] : lo0;
+    lo1 = v[i + 1] < lo1 ? v[i + 1] : lo1;
+  }
+  if (i < m) {
+    y0 += y[i];
+    v0 += v[i];
+    lo0 = v[i] < lo0 ? v[i] : lo0;
+  }
+  return std::isfinite(y0 + y1) && std::isfinite(v0 + v1) && std::min(lo0, lo1) > 0;
+}
+
+}  // namespace
+
 BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
                         const Eigen::Ref<const Eigen::VectorXd>& vi,
                         const std::vector<Eigen::Index>& starts, const PoolOptions& opt,
-                        const BatchControl& ctl) {
+                        const BatchControl& ctl, InputScan* scan, bool omit_missing) {
   if (yi.size() != vi.size()) throw std::invalid_argument("yi and vi differ in length");
   if (starts.empty() || starts.front() != 0 || starts.back() != yi.size()) {
     throw std::invalid_argument("group starts must run from 0 to the number of studies");
   }
   const Eigen::Index n = static_cast<Eigen::Index>(starts.size()) - 1;
+  Eigen::Index max_k = 0;
   for (Eigen::Index g = 0; g < n; ++g) {
     if (starts[g + 1] < starts[g]) throw std::invalid_argument("group starts must increase");
+    max_k = std::max(max_k, starts[g + 1] - starts[g]);
   }
   BatchResult out;
   out.allocate(n, ctl);
-  // Each group is read where it lies: no buffers.
+  std::vector<ScanPart> parts(static_cast<std::size_t>(std::max(ctl.threads, 1)));
+  // With `scan`, each block's studies (consecutive in memory) are checked in one pass
+  // just before its fits, which then read them from cache. A clean block (the usual
+  // case) is fitted in place; a block that is not is checked study by study.
+  const auto check_block = [&](Eigen::Index first, Eigen::Index end) {
+    if (scan == nullptr) return;
+    ScanPart& part = parts[static_cast<std::size_t>(thread_index())];
+    const Eigen::Index from = starts[first], m = starts[end] - from;
+    part.clean = fit_as_is(yi.data() + from, vi.data() + from, m);
+    if (part.clean) part.counts.complete += m;
+  };
+  // Groups are read where they lie; the buffers hold a group without its missing values.
   out.notes = run_replicates(
-      n, 0, batch_options(opt, ctl.columns), ctl,
-      [&](Eigen::Index g, Eigen::VectorXd&, Eigen::VectorXd&) {
-        return Studies{yi.data() + starts[g], vi.data() + starts[g], starts[g + 1] - starts[g]};
+      n, scan != nullptr && omit_missing ? max_k : 0, batch_options(opt, ctl.columns), ctl,
+      [&](Eigen::Index g, Eigen::VectorXd& y, Eigen::VectorXd& v) {
+        const double* gy = yi.data() + starts[g];
+        const double* gv = vi.data() + starts[g];
+        const Eigen::Index m = starts[g + 1] - starts[g];
+        if (scan == nullptr) return Studies{gy, gv, m};
+        ScanPart& part = parts[static_cast<std::size_t>(thread_index())];
+        if (part.clean) return Studies{gy, gv, m};
+        Eigen::Index missing = 0, refused = 0;
+        for (Eigen::Index j = 0; j < m; ++j) {
+          if (std::isnan(gy[j]) || std::isnan(gv[j])) {
+            ++missing;
+          } else if (!std::isfinite(gy[j]) || !std::isfinite(gv[j]) || !(gv[j] > 0)) {
+            ++refused;
+          }
+        }
+        part.counts.complete += m - missing;
+        part.counts.missing += missing;
+        part.counts.refused += refused;
+        if (refused > 0 || (missing > 0 && !omit_missing)) {
+          return Studies{gy, gv, 0};  // not fitted: the caller refuses this input
+        }
+        if (missing == 0) return Studies{gy, gv, m};
+        return buffered(y, v, gather(Eigen::Map<const Eigen::VectorXd>(gy, m),
+                                     Eigen::Map<const Eigen::VectorXd>(gv, m), y, v,
+                                     [&](Eigen::Index j) {
+                                       return !std::isnan(gy[j]) && !std::isnan(gv[j]);
+                                     }));
       },
-      Recorder{&out});
+      Recorder{&out}, check_block);
+  if (scan != nullptr) {
+    *scan = InputScan();
+    for (const ScanPart& p : parts) {
+      scan->complete += p.counts.complete;
+      scan->missing += p.counts.missing;
+      scan->refused += p.counts.refused;
+    }
+  }
   return out;
 }
 

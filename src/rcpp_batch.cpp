@@ -56,22 +56,34 @@ struct BatchCall {
 }  // namespace
 
 // `starts`: the group boundaries, or NULL for groups of `size` consecutive studies (the
-// columns of a matrix).
+// columns of a matrix). `scan`: check the input while fitting (metapool::InputScan),
+// reported as `input` = c(complete, missing, refused); groups then lose their missing
+// values when `omit_missing`.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Map<Eigen::VectorXd> vi,
                            const Rcpp::Nullable<Rcpp::NumericVector> starts, int size,
-                           const Rcpp::List options, int threads, bool progress) {
+                           const Rcpp::List options, int threads, bool progress,
+                           bool scan = false, bool omit_missing = false) {
   std::vector<Eigen::Index> s;
   if (starts.isNotNull()) {
     const Rcpp::NumericVector given(starts);
     s.assign(given.begin(), given.end());
   } else {
     if (size < 1 || yi.size() % size != 0) Rcpp::stop("internal: groups of %d studies", size);
-    s.resize(static_cast<std::size_t>(yi.size() / size + 1));
-    for (std::size_t g = 0; g < s.size(); ++g) s[g] = static_cast<Eigen::Index>(g) * size;
+    const Eigen::Index n = yi.size() / size;
+    s.reserve(static_cast<std::size_t>(n + 1));
+    for (Eigen::Index g = 0; g <= n; ++g) s.push_back(g * size);
   }
   BatchCall call(threads, progress, options);
-  return call.list(metapool::pool_groups(yi, vi, s, pool_options(options), call.ctl));
+  metapool::InputScan input;
+  Rcpp::List out = call.list(metapool::pool_groups(yi, vi, s, pool_options(options), call.ctl,
+                                                   scan ? &input : nullptr, omit_missing));
+  if (scan) {
+    out["input"] = Rcpp::NumericVector::create(static_cast<double>(input.complete),
+                                               static_cast<double>(input.missing),
+                                               static_cast<double>(input.refused));
+  }
+  return out;
 }
 
 // Random subsets arrive as a raw matrix, one column of packed bits per subset (bit j of

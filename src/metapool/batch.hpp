@@ -110,11 +110,25 @@ struct BatchResult {
   int n_kept_ = 0;
 };
 
-// Groups of consecutive studies: group g is [starts[g], starts[g + 1]).
+// What pool_groups() finds in its input while it fits, so that a caller need not read
+// the input a second time to check it (for a simulation's lean fits, that second read
+// costs as much as the fits and does not speed up with threads): studies with yi or vi
+// missing (NaN), the others, and studies whose effect is infinite or whose variance is
+// infinite or not positive (`refused`).
+struct InputScan {
+  Eigen::Index complete = 0, missing = 0, refused = 0;
+};
+
+// Groups of consecutive studies: group g is [starts[g], starts[g + 1]). With `scan`,
+// the input is checked while it is fitted (the result is then filled in): a group with
+// a missing value is fitted without those studies when `omit_missing`, else not at all,
+// and a group with an infinite value or a variance that is not positive is not fitted
+// (their rows are NaN; the caller is expected to refuse such input).
 BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
                         const Eigen::Ref<const Eigen::VectorXd>& vi,
                         const std::vector<Eigen::Index>& starts, const PoolOptions& opt,
-                        const BatchControl& ctl);
+                        const BatchControl& ctl, InputScan* scan = nullptr,
+                        bool omit_missing = false);
 
 // Subsets of the studies given as bit masks of `words` 64-bit words each (any k):
 // subset r includes study j when bit j % 64 of masks[r * words + j / 64] is set.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -187,6 +188,52 @@ TEST(Batch, ColumnsInCallersMemory) {
   const metapool::BatchResult target = std::move(moved);
   EXPECT_EQ(target.estimate.data(), where);
   EXPECT_EQ(target.estimate[2], owned.estimate[2]);
+}
+
+// The input checked while it is fitted: clean blocks are fitted as they are; a missing
+// value is counted and, when asked, omitted from its own group only; an infinite effect
+// or a variance that is not positive is counted and its group left unfitted.
+TEST(Batch, InputScannedWhileFitting) {
+  const Eigen::Index groups = 3000, k = 4;  // several blocks per thread
+  VectorXd y(groups * k), v(groups * k);
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    y[i] = std::sin(0.7 * static_cast<double>(i));
+    v[i] = 0.05 + 0.01 * static_cast<double>(i % 13);
+  }
+  std::vector<Eigen::Index> starts(groups + 1);
+  for (Eigen::Index g = 0; g <= groups; ++g) starts[g] = g * k;
+  metapool::PoolOptions opt;
+  opt.tau2_ci = metapool::Tau2CiMethod::none;
+  for (int t : {1, 2}) {
+    const metapool::BatchResult plain = metapool::pool_groups(y, v, starts, opt, threads(t));
+    metapool::InputScan scan;
+    const metapool::BatchResult r =
+        metapool::pool_groups(y, v, starts, opt, threads(t), &scan, true);
+    EXPECT_EQ(scan.complete, groups * k);
+    EXPECT_EQ(scan.missing, 0);
+    EXPECT_EQ(scan.refused, 0);
+    EXPECT_EQ(r.estimate[2999], plain.estimate[2999]);
+    VectorXd y2 = y, v2 = v;
+    y2[2500 * k + 1] = std::numeric_limits<double>::quiet_NaN();
+    v2[2700 * k + 2] = -0.1;
+    const metapool::BatchResult omitted =
+        metapool::pool_groups(y2, v2, starts, opt, threads(t), &scan, true);
+    EXPECT_EQ(scan.missing, 1);
+    EXPECT_EQ(scan.refused, 1);
+    EXPECT_EQ(scan.complete, groups * k - 1);
+    EXPECT_EQ(omitted.k[2500], 3);
+    VectorXd ys(3), vs(3);
+    ys << y2[2500 * k], y2[2500 * k + 2], y2[2500 * k + 3];
+    vs << v2[2500 * k], v2[2500 * k + 2], v2[2500 * k + 3];
+    EXPECT_EQ(omitted.estimate[2500], metapool::pool(ys, vs, {}, opt).estimate);
+    EXPECT_EQ(omitted.k[2700], 0);
+    EXPECT_TRUE(std::isnan(omitted.estimate[2700]));
+    EXPECT_EQ(omitted.estimate[2600], plain.estimate[2600]);
+    const metapool::BatchResult kept =
+        metapool::pool_groups(y2, v2, starts, opt, threads(t), &scan, false);
+    EXPECT_EQ(kept.k[2500], 0);  // missing values not omitted: not fitted
+    EXPECT_EQ(kept.estimate[2499], plain.estimate[2499]);
+  }
 }
 
 // Columns left out are empty; the kept ones equal a full run; skipping the tau^2 and

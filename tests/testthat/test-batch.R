@@ -137,6 +137,43 @@ test_that("matrices: missing cells, empty columns, integer input", {
                class = "metapool_error_input")
 })
 
+test_that("matrices are checked while they are fitted, as the long layout is before", {
+  # 3,000 columns: several blocks of fits per thread, the faults in late blocks
+  set.seed(11)
+  y <- matrix(rnorm(3000 * 4), 4)
+  v <- matrix(runif(3000 * 4, 0.05, 0.5), 4)
+  long <- data.frame(yi = as.vector(y), vi = as.vector(v), rep = rep(1:3000, each = 4))
+  for (th in 1:2) {
+    expect_identical(metapool_batch(yi = y, vi = v, method = "DL", threads = th)[-1L],
+                     metapool_batch(long, yi, vi, by = rep, method = "DL", threads = th)[-1L])
+    bad <- v
+    bad[3, 2900] <- -0.1
+    expect_error(metapool_batch(yi = y, vi = bad, threads = th), "`vi` must be positive",
+                 class = "metapool_error_input")
+    bad[3, 2900] <- Inf
+    expect_error(metapool_batch(yi = y, vi = bad, threads = th), "`vi` must be finite",
+                 class = "metapool_error_input")
+    bad <- y
+    bad[1, 2500] <- -Inf
+    expect_error(metapool_batch(yi = bad, vi = v, threads = th), "`yi` must be finite",
+                 class = "metapool_error_input")
+    # missing cells: refused, or omitted in their column only
+    bad[1, 2500] <- NA
+    expect_error(metapool_batch(yi = bad, vi = v, threads = th), "`yi` has missing values",
+                 class = "metapool_error_input")
+    om <- metapool_batch(yi = bad, vi = v, method = "DL", na.action = "na.omit", threads = th)
+    expect_identical(om$k[2499:2501], c(4L, 3L, 4L))
+    expect_identical(om$estimate[2500], metapool(bad[-1, 2500], v[-1, 2500], method = "DL")$estimate)
+    # a missing cell next to a refused value in another column is still refused
+    bad[2, 10] <- NaN
+    bad[4, 20] <- Inf
+    expect_error(metapool_batch(yi = bad, vi = v, na.action = "na.omit", threads = th),
+                 "`yi` must be finite", class = "metapool_error_input")
+  }
+  expect_error(metapool_batch(yi = matrix(NA_real_, 2, 3), vi = matrix(1, 2, 3),
+                              na.action = "na.omit"), "No studies", class = "metapool_error_input")
+})
+
 test_that("threads give bit-identical results for every engine and block boundary", {
   set.seed(6)
   k <- 7
