@@ -271,22 +271,12 @@ bool fit_as_is(const double* y, const double* v, Eigen::Index m) {
   return std::isfinite(y0 + y1) && std::isfinite(v0 + v1) && std::min(lo0, lo1) > 0;
 }
 
-}  // namespace
-
-BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
-                        const Eigen::Ref<const Eigen::VectorXd>& vi,
-                        const std::vector<Eigen::Index>& starts, const PoolOptions& opt,
-                        const BatchControl& ctl, InputScan* scan, bool omit_missing) {
-  if (yi.size() != vi.size()) throw std::invalid_argument("yi and vi differ in length");
-  if (starts.empty() || starts.front() != 0 || starts.back() != yi.size()) {
-    throw std::invalid_argument("group starts must run from 0 to the number of studies");
-  }
-  const Eigen::Index n = static_cast<Eigen::Index>(starts.size()) - 1;
-  Eigen::Index max_k = 0;
-  for (Eigen::Index g = 0; g < n; ++g) {
-    if (starts[g + 1] < starts[g]) throw std::invalid_argument("group starts must increase");
-    max_k = std::max(max_k, starts[g + 1] - starts[g]);
-  }
+// n groups, group g being studies [start(g), start(g + 1)), none longer than max_k.
+template <typename Start>
+BatchResult pool_consecutive(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                             const Eigen::Ref<const Eigen::VectorXd>& vi, Eigen::Index n,
+                             Start starts, Eigen::Index max_k, const PoolOptions& opt,
+                             const BatchControl& ctl, InputScan* scan, bool omit_missing) {
   BatchResult out;
   out.allocate(n, ctl);
   std::vector<ScanPart> parts(static_cast<std::size_t>(std::max(ctl.threads, 1)));
@@ -296,7 +286,7 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
   const auto check_block = [&](Eigen::Index first, Eigen::Index end) {
     if (scan == nullptr) return;
     ScanPart& part = parts[static_cast<std::size_t>(thread_index())];
-    const Eigen::Index from = starts[first], m = starts[end] - from;
+    const Eigen::Index from = starts(first), m = starts(end) - from;
     part.clean = fit_as_is(yi.data() + from, vi.data() + from, m);
     if (part.clean) part.counts.complete += m;
   };
@@ -304,9 +294,9 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
   out.notes = run_replicates(
       n, scan != nullptr && omit_missing ? max_k : 0, batch_options(opt, ctl.columns), ctl,
       [&](Eigen::Index g, Eigen::VectorXd& y, Eigen::VectorXd& v) {
-        const double* gy = yi.data() + starts[g];
-        const double* gv = vi.data() + starts[g];
-        const Eigen::Index m = starts[g + 1] - starts[g];
+        const double* gy = yi.data() + starts(g);
+        const double* gv = vi.data() + starts(g);
+        const Eigen::Index m = starts(g + 1) - starts(g);
         if (scan == nullptr) return Studies{gy, gv, m};
         ScanPart& part = parts[static_cast<std::size_t>(thread_index())];
         if (part.clean) return Studies{gy, gv, m};
@@ -341,6 +331,38 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
     }
   }
   return out;
+}
+
+}  // namespace
+
+BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                        const Eigen::Ref<const Eigen::VectorXd>& vi,
+                        const std::vector<Eigen::Index>& starts, const PoolOptions& opt,
+                        const BatchControl& ctl, InputScan* scan, bool omit_missing) {
+  if (yi.size() != vi.size()) throw std::invalid_argument("yi and vi differ in length");
+  if (starts.empty() || starts.front() != 0 || starts.back() != yi.size()) {
+    throw std::invalid_argument("group starts must run from 0 to the number of studies");
+  }
+  const Eigen::Index n = static_cast<Eigen::Index>(starts.size()) - 1;
+  Eigen::Index max_k = 0;
+  for (Eigen::Index g = 0; g < n; ++g) {
+    if (starts[g + 1] < starts[g]) throw std::invalid_argument("group starts must increase");
+    max_k = std::max(max_k, starts[g + 1] - starts[g]);
+  }
+  return pool_consecutive(yi, vi, n, [&](Eigen::Index g) { return starts[g]; }, max_k, opt,
+                          ctl, scan, omit_missing);
+}
+
+BatchResult pool_columns(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                         const Eigen::Ref<const Eigen::VectorXd>& vi, Eigen::Index size,
+                         const PoolOptions& opt, const BatchControl& ctl, InputScan* scan,
+                         bool omit_missing) {
+  if (yi.size() != vi.size()) throw std::invalid_argument("yi and vi differ in length");
+  if (size < 1 || yi.size() % size != 0) {
+    throw std::invalid_argument("columns must be whole: the studies a multiple of the size");
+  }
+  return pool_consecutive(yi, vi, yi.size() / size, [size](Eigen::Index g) { return g * size; },
+                          size, opt, ctl, scan, omit_missing);
 }
 
 namespace {

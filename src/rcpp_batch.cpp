@@ -64,20 +64,19 @@ Rcpp::List cpp_pool_groups(const Eigen::Map<Eigen::VectorXd> yi, const Eigen::Ma
                            const Rcpp::Nullable<Rcpp::NumericVector> starts, int size,
                            const Rcpp::List options, int threads, bool progress,
                            bool scan = false, bool omit_missing = false) {
-  std::vector<Eigen::Index> s;
-  if (starts.isNotNull()) {
-    const Rcpp::NumericVector given(starts);
-    s.assign(given.begin(), given.end());
-  } else {
-    if (size < 1 || yi.size() % size != 0) Rcpp::stop("internal: groups of %d studies", size);
-    const Eigen::Index n = yi.size() / size;
-    s.reserve(static_cast<std::size_t>(n + 1));
-    for (Eigen::Index g = 0; g <= n; ++g) s.push_back(g * size);
-  }
   BatchCall call(threads, progress, options);
   metapool::InputScan input;
-  Rcpp::List out = call.list(metapool::pool_groups(yi, vi, s, pool_options(options), call.ctl,
-                                                   scan ? &input : nullptr, omit_missing));
+  metapool::InputScan* found = scan ? &input : nullptr;
+  Rcpp::List out;
+  if (starts.isNotNull()) {
+    const Rcpp::NumericVector given(starts);
+    const std::vector<Eigen::Index> s(given.begin(), given.end());
+    out = call.list(metapool::pool_groups(yi, vi, s, pool_options(options), call.ctl, found,
+                                          omit_missing));
+  } else {
+    out = call.list(metapool::pool_columns(yi, vi, size, pool_options(options), call.ctl, found,
+                                           omit_missing));
+  }
   if (scan) {
     out["input"] = Rcpp::NumericVector::create(static_cast<double>(input.complete),
                                                static_cast<double>(input.missing),

@@ -130,6 +130,12 @@ BatchResult pool_groups(const Eigen::Ref<const Eigen::VectorXd>& yi,
                         const BatchControl& ctl, InputScan* scan = nullptr,
                         bool omit_missing = false);
 
+// The same for groups of `size` studies each (the columns of a matrix): no boundaries.
+BatchResult pool_columns(const Eigen::Ref<const Eigen::VectorXd>& yi,
+                         const Eigen::Ref<const Eigen::VectorXd>& vi, Eigen::Index size,
+                         const PoolOptions& opt, const BatchControl& ctl,
+                         InputScan* scan = nullptr, bool omit_missing = false);
+
 // Subsets of the studies given as bit masks of `words` 64-bit words each (any k):
 // subset r includes study j when bit j % 64 of masks[r * words + j / 64] is set.
 BatchResult pool_subsets(const Eigen::Ref<const Eigen::VectorXd>& yi,

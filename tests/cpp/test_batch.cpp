@@ -213,6 +213,11 @@ TEST(Batch, InputScannedWhileFitting) {
     EXPECT_EQ(scan.missing, 0);
     EXPECT_EQ(scan.refused, 0);
     EXPECT_EQ(r.estimate[2999], plain.estimate[2999]);
+    metapool::InputScan by_size;
+    const metapool::BatchResult columns =
+        metapool::pool_columns(y, v, k, opt, threads(t), &by_size, true);
+    EXPECT_EQ(by_size.complete, scan.complete);
+    for (const Eigen::Index g : {0, 1234, 2999}) EXPECT_EQ(columns.estimate[g], plain.estimate[g]);
     VectorXd y2 = y, v2 = v;
     y2[2500 * k + 1] = std::numeric_limits<double>::quiet_NaN();
     v2[2700 * k + 2] = -0.1;
