@@ -1,6 +1,7 @@
 # Workload for callgrind instruction counts of the batch engine (repeatable on a busy
 # machine): Rscript bench/batch_profile.R METHOD N [lean [five]], run under
 # valgrind --tool=callgrind --trace-children=yes --toggle-collect='metapool::pool_groups*'
+#   --toggle-collect='metapool::pool_columns*' (matrices go to pool_columns())
 # (bench/run_all.R sources this file but runs nothing from it.)
 if (sys.nframe() == 0L) {
   args <- commandArgs(TRUE)
