@@ -31,11 +31,11 @@ Studies buffered(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Eigen::Inde
 
 // Runs fit r = 0..n-1 in parallel: `fill(r, y, v)` gives the r-th data set, written into
 // the thread's buffers y and v (max_k long) or found in place; the fit is passed to
-// `record(r, fit)`, which writes only row r. Threads take blocks of consecutive rows from one shared queue, with
-// no barrier until the end: a block's output spans whole cache lines of every column (no
-// false sharing between threads). Blocks are a multiple of 64 rows, about 64 per thread
-// in all: few enough that taking one costs nothing next to its fits, many enough to
-// balance fits of unequal cost (REML iterations). The calling thread (OpenMP's thread 0,
+// `record(r, fit)`, which writes only row r. Threads take blocks of consecutive rows
+// from one shared queue, with no barrier until the end: a block's output spans whole
+// cache lines of every column (no false sharing between threads). Blocks are a multiple
+// of 64 rows, about 64 per thread in all: few enough that taking one costs nothing next
+// to its fits, many enough to balance fits of unequal cost (REML iterations). The calling thread (OpenMP's thread 0,
 // the only one that may call R) runs the caller's interrupt check and progress report
 // after every `ctl.chunk` rows it has fitted itself; an interrupt stops the others at
 // their next block. Which thread fits a row never changes its result, so output is
@@ -359,7 +359,7 @@ BatchResult pool_columns(const Eigen::Ref<const Eigen::VectorXd>& yi,
                          bool omit_missing) {
   if (yi.size() != vi.size()) throw std::invalid_argument("yi and vi differ in length");
   if (size < 1 || yi.size() % size != 0) {
-    throw std::invalid_argument("columns must be whole: the studies a multiple of the size");
+    throw std::invalid_argument("the number of studies must be a multiple of the column size");
   }
   return pool_consecutive(yi, vi, yi.size() / size, [size](Eigen::Index g) { return g * size; },
                           size, opt, ctl, scan, omit_missing);
