@@ -12,11 +12,11 @@ namespace {
 
 const int kLanes = 8;
 
-// x[from, to) into r. Branch-free: a NaN fails both comparisons, so it never becomes the
-// minimum or maximum, and (v == v) counts the values that are not NaN. Four running
-// minima, maxima and counts, so the loop does not wait on one chain of comparisons (and
-// the compiler can pair them into vector instructions); a minimum or maximum is exact in
-// any order.
+// x[from, to) into lo, hi and valid. Branch-free: a NaN fails both comparisons, so it
+// never becomes the minimum or maximum, and (v == v) counts the values that are not NaN.
+// kLanes running minima, maxima and counts, so the loop does not wait on one chain of
+// comparisons (and the compiler can pair them into vector instructions); a minimum or
+// maximum is exact in any order.
 void scan(const double* x, long long from, long long to, double* lo, double* hi,
           double* valid) {
   double l[kLanes], h[kLanes], c[kLanes];
